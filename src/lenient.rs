@@ -1,0 +1,70 @@
+//! Tolerant decoding for the platform's loosely typed fields: booleans that arrive as
+//! `"true"`, numbers as strings, and `null` where a list or map was expected.
+
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer};
+use serde_json::Value;
+
+/// A boolean from `true`, `"true"`, `"false"`, `1`, `0` or `null` (which reads as absent).
+pub(crate) fn opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(value) => bool_of(&value),
+        None => None,
+    })
+}
+
+/// Reads a configuration-style boolean without failing on anything else.
+pub(crate) fn bool_of(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Some(true),
+            "false" | "no" | "0" => Some(false),
+            _ => None,
+        },
+        Value::Number(n) => n.as_u64().map(|n| n != 0),
+        _ => None,
+    }
+}
+
+/// A whole number from `42` or `"42"`; `null` reads as absent.
+pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None => Ok(None),
+        Some(value) => u64_of(&value)
+            .map(Some)
+            .ok_or_else(|| de::Error::custom(format!("expected a whole number, got {value}"))),
+    }
+}
+
+/// A required whole number from `42` or `"42"`.
+pub(crate) fn u64_from<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    let value = Value::deserialize(d)?;
+    u64_of(&value).ok_or_else(|| de::Error::custom(format!("expected a whole number, got {value}")))
+}
+
+fn u64_of(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Anything that has a default, with `null` read as the default too.
+pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A string from a string, a number or a boolean; `null` reads as absent.
+pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    })
+}

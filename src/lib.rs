@@ -1,0 +1,86 @@
+//! Rust SDK for the SAP Open Connectors platform API (formerly Cloud Elements).
+//!
+//! Provision *connector instances* — an authenticated link from the platform to one customer's
+//! account at a vendor such as Rally, Salesforce or Dropbox — then manage them, with typed
+//! builders, one error type and tolerant decoding of the platform's answers.
+//!
+//! # Quick start
+//!
+//! Create an instance of the Rally connector (element key `caagilecentral`) and keep its token:
+//!
+//! ```no_run
+//! use open_connectors::{Client, Configuration, Element, Error, NewInstance};
+//!
+//! # async fn run() -> Result<(), Error> {
+//! // OPEN_CONNECTORS_BASE_URL, OPEN_CONNECTORS_USER_SECRET, OPEN_CONNECTORS_ORGANIZATION_SECRET
+//! let client = Client::from_env()?;
+//!
+//! let request = NewInstance::builder(Element::key("caagilecentral"), "instance1")
+//!     .configuration(Configuration::new().set_secret("api.key", "my Rally API key"))
+//!     .build()?;
+//!
+//! match client.instances().create(&request).await {
+//!     Ok(instance) => println!("created instance {} ({})", instance.id, instance.name),
+//!     Err(Error::MissingConfiguration(missing)) => {
+//!         let keys: Vec<&str> = missing.keys().collect();
+//!         eprintln!("the connector also needs: {}", keys.join(", "));
+//!     }
+//!     Err(other) => return Err(other),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Shape
+//!
+//! - [`Client`] holds the base URL and the account's two secrets and signs every call with
+//!   `Authorization: User <secret>, Organization <secret>`.
+//! - [`Client::instances`] creates, reads, lists, changes and deletes instances.
+//! - [`NewInstance`], [`Configuration`] and [`Element`] build requests; `build()` refuses what
+//!   the platform would refuse.
+//! - [`Error`] is the one error type; [`Error::MissingConfiguration`] lists missing entries.
+//!
+//! # Secrets
+//!
+//! Secrets stay in [`secrecy`] types from the setter to the header. No type of this crate
+//! prints one in `Debug` or `Display`, and the `Authorization` header is marked sensitive.
+//!
+//! # Testing offline
+//!
+//! The workspace's `open-connectors-emulator` package is a local, in-memory platform; the
+//! examples and tests run against it.
+
+mod auth;
+mod client;
+mod configuration;
+mod element;
+mod error;
+pub mod hosts;
+mod instances;
+mod lenient;
+mod pagination;
+mod retry;
+mod scrub;
+mod transport;
+
+pub use auth::{Credentials, InstanceToken, OrganizationSecret, UserSecret};
+pub use client::{
+    API_PATH, Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_CREATE_TIMEOUT,
+    DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BODY, DEFAULT_TIMEOUT, ENV_BASE_URL,
+    ENV_ORGANIZATION_SECRET, ENV_USER_SECRET,
+};
+pub use configuration::{ConfigValue, Configuration, EventVendorType, NotificationType, keys};
+pub use element::{Element, ElementAuthentication, ElementDetails, ElementId, ElementKey};
+pub use error::{
+    ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, MissingConfiguration, MissingEntry,
+    Result, TransportErrorKind,
+};
+pub use instances::{
+    ExternalAuthentication, Instance, InstanceConfiguration, InstanceId, InstancePatch,
+    InstanceUser, Instances, ListInstances, NewInstance, NewInstanceBuilder, ProviderData, Tag,
+};
+pub use pagination::{NEXT_PAGE_TOKEN, Page, RETURNED_COUNT, TOTAL_COUNT};
+pub use retry::RetryPolicy;
+pub use scrub::is_secret_key;
+
+pub use secrecy;
+pub use url::Url;

@@ -1,0 +1,398 @@
+//! The one place that turns a request into an HTTP call and an answer into a value or an
+//! [`Error`]. Nothing else in the crate touches reqwest.
+
+use std::borrow::Cow;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use url::Url;
+
+use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
+use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::scrub;
+
+/// The header that carries the platform's id for a request.
+pub(crate) const REQUEST_ID: &str = "elements-request-id";
+
+/// Whether a request may be sent again after a failure whose outcome is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// `GET`, `PUT`, `DELETE`: repeating it changes nothing more.
+    Safe,
+    /// `POST` that creates, `PATCH`: repeated only when provably never sent.
+    Unsafe,
+}
+
+/// Per-call settings, taken from the client and overridable per call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallOptions {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) timeout: Duration,
+    pub(crate) create_timeout: Duration,
+    pub(crate) deadline: Duration,
+}
+
+/// One request, described before any I/O.
+#[derive(Debug)]
+pub(crate) struct Request {
+    method: Method,
+    template: &'static str,
+    segments: Vec<String>,
+    query: Vec<(Cow<'static, str>, String)>,
+    body: Option<Bytes>,
+    authorization: Option<HeaderValue>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    idempotency: Idempotency,
+    creates: bool,
+}
+
+impl Request {
+    /// A request to `template` (a path such as `/instances/{id}`, used in traces) whose real
+    /// path is made of `segments`, each percent-encoded on its own.
+    pub(crate) fn new<I, S>(method: Method, template: &'static str, segments: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let idempotency = match method {
+            Method::POST | Method::PATCH => Idempotency::Unsafe,
+            _ => Idempotency::Safe,
+        };
+        Request {
+            method,
+            template,
+            segments: segments.into_iter().map(Into::into).collect(),
+            query: Vec::new(),
+            body: None,
+            authorization: None,
+            headers: Vec::new(),
+            idempotency,
+            creates: false,
+        }
+    }
+
+    /// Adds a query parameter; repeated names are sent repeated.
+    pub(crate) fn query(mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) -> Self {
+        self.query.push((name.into(), value.to_string()));
+        self
+    }
+
+    /// Adds a query parameter when there is a value.
+    pub(crate) fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    /// Sets a JSON body.
+    pub(crate) fn json(mut self, body: &impl Serialize) -> Result<Self> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::InvalidInput(crate::error::InvalidInput::Value {
+                field: "request body",
+                reason: e.to_string(),
+            })
+        })?;
+        self.body = Some(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Marks the request as one that creates something, which earns it the longer timeout.
+    pub(crate) fn creates(mut self) -> Self {
+        self.creates = true;
+        self
+    }
+
+    /// Replaces the platform `Authorization` header, for connector (hub) calls.
+    pub(crate) fn authorization(mut self, value: HeaderValue) -> Self {
+        self.authorization = Some(value);
+        self
+    }
+
+    /// Adds a request header.
+    pub(crate) fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// The path template, for errors and traces.
+    pub(crate) fn template(&self) -> &'static str {
+        self.template
+    }
+}
+
+/// An answer with a success status, its body read in full.
+#[derive(Debug)]
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Response {
+    /// A header's value, when it is present and readable.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Decodes the body, naming the JSON path on failure.
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            self.decode_error(path, e.into_inner())
+        })?;
+        de.end().map_err(|e| self.decode_error(".".to_owned(), e))?;
+        Ok(value)
+    }
+
+    fn decode_error(&self, path: String, source: serde_json::Error) -> Error {
+        Error::Decode(Box::new(DecodeError {
+            status: self.status,
+            path,
+            excerpt: scrub::excerpt(&self.body),
+            request_id: self.header(REQUEST_ID).map(str::to_owned),
+            source,
+        }))
+    }
+}
+
+/// The HTTP side of a client: base URL, credentials, limits.
+#[derive(Debug)]
+pub(crate) struct Transport {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base: Url,
+    pub(crate) authorization: HeaderValue,
+    pub(crate) max_body: usize,
+}
+
+impl Transport {
+    /// Sends a request, retrying as `options` allow, and returns a success answer.
+    pub(crate) async fn send(&self, request: Request, options: &CallOptions) -> Result<Response> {
+        let span = tracing::debug_span!(
+            "open_connectors.request",
+            http.request.method = %request.method,
+            url.template = request.template,
+            http.response.status_code = tracing::field::Empty,
+            elements.request_id = tracing::field::Empty,
+            attempt = tracing::field::Empty,
+        );
+        self.send_with_retries(request, options).instrument(span).await
+    }
+
+    async fn send_with_retries(&self, request: Request, options: &CallOptions) -> Result<Response> {
+        let url = self.url(&request)?;
+        let timeout = if request.creates { options.create_timeout } else { options.timeout };
+        let deadline = if request.creates { timeout.max(options.deadline) } else { options.deadline };
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            let left = deadline.saturating_sub(started.elapsed());
+            let outcome = self.attempt(&request, &url, timeout.min(left)).await;
+            let error = match outcome {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            let pause = self.next_pause(&request, options, attempt, &error);
+            match pause {
+                Some(pause) if started.elapsed() + pause < deadline => {
+                    tracing::debug!(?pause, "retrying");
+                    tokio::time::sleep(pause).await;
+                }
+                Some(_) if error.is_retryable() => {
+                    return Err(deadline_error(deadline, attempt, error));
+                }
+                _ => return Err(give_up(&request, error)),
+            }
+        }
+    }
+
+    /// Whether and after what pause to try again: only retryable failures, and for requests
+    /// that are not safe to repeat, only failures that prove the request was never sent.
+    fn next_pause(
+        &self,
+        request: &Request,
+        options: &CallOptions,
+        attempt: u32,
+        error: &Error,
+    ) -> Option<std::time::Duration> {
+        let allowed = match request.idempotency {
+            Idempotency::Safe => error.is_retryable(),
+            Idempotency::Unsafe => error.is_connect(),
+        };
+        if !allowed {
+            return None;
+        }
+        options.retry.pause(attempt, error)
+    }
+
+    async fn attempt(&self, request: &Request, url: &Url, timeout: Duration) -> Result<Response> {
+        let response = self
+            .build(request, url, timeout)
+            .send()
+            .await
+            .map_err(Error::transport)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        record_response(status, &headers);
+
+        let body = read_limited(response, self.max_body, &headers).await?;
+        if status.is_success() {
+            return Ok(Response {
+                status: status.as_u16(),
+                headers,
+                body,
+            });
+        }
+        Err(api_error(status, &headers, &body))
+    }
+
+    fn build(&self, request: &Request, url: &Url, timeout: Duration) -> reqwest::RequestBuilder {
+        let authorization = request
+            .authorization
+            .clone()
+            .unwrap_or_else(|| self.authorization.clone());
+        let mut builder = self
+            .http
+            .request(request.method.clone(), url.clone())
+            .timeout(timeout)
+            .header(AUTHORIZATION, authorization)
+            .header(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value.clone());
+        }
+        if let Some(body) = &request.body {
+            builder = builder
+                .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+                .body(body.clone());
+        }
+        builder
+    }
+
+    /// Joins the base URL with the request's path segments and query.
+    fn url(&self, request: &Request) -> Result<Url> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| invalid_base())?
+            .pop_if_empty()
+            .extend(&request.segments);
+        if !request.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(request.query.iter().map(|(k, v)| (k.as_ref(), v.as_str())));
+        }
+        Ok(url)
+    }
+}
+
+fn invalid_base() -> Error {
+    Error::InvalidInput(crate::error::InvalidInput::Url {
+        field: "base URL",
+        reason: "it cannot have path segments".to_owned(),
+    })
+}
+
+fn record_response(status: StatusCode, headers: &HeaderMap) {
+    let span = tracing::Span::current();
+    span.record("http.response.status_code", status.as_u16());
+    if let Some(id) = headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
+        span.record("elements.request_id", id);
+    }
+}
+
+/// Reads the body chunk by chunk and stops at `limit`, so that a hostile answer cannot
+/// exhaust memory.
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+    headers: &HeaderMap,
+) -> Result<Bytes> {
+    let status = response.status().as_u16();
+    let too_large = || Error::BodyTooLarge {
+        status,
+        limit,
+        request_id: request_id(headers),
+    };
+    if response.content_length().is_some_and(|len| len > limit as u64) {
+        return Err(too_large());
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The platform's error body. Every field is optional: proxies and vendors answer with HTML,
+/// plain text or nothing at all.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ErrorBody {
+    request_id: Option<String>,
+    message: Option<String>,
+    provider_message: Option<String>,
+}
+
+/// Builds an [`ApiError`] from an error status, its headers and whatever body came with it.
+pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let (body_id, message, provider_message) = match parsed {
+        Some(b) => (b.request_id, b.message, b.provider_message),
+        None => (None, non_empty_excerpt(body), None),
+    };
+    let retry_after = headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+    Error::Api(Box::new(ApiError {
+        status: status.as_u16(),
+        kind: ApiErrorKind::from_status(status.as_u16()),
+        message: message.map(|m| scrub::text(&m)),
+        request_id: body_id.or_else(|| request_id(headers)),
+        provider_message: provider_message.map(|m| scrub::text(&m)),
+        retry_after,
+    }))
+}
+
+fn non_empty_excerpt(body: &[u8]) -> Option<String> {
+    let excerpt = scrub::excerpt(body);
+    (!excerpt.is_empty()).then_some(excerpt)
+}
+
+fn deadline_error(deadline: Duration, attempts: u32, last: Error) -> Error {
+    Error::DeadlineExceeded {
+        deadline,
+        attempts,
+        last: Some(Box::new(last)),
+    }
+}
+
+/// The error to return once retries are over. A request that is not safe to repeat and failed
+/// without an answer may have been carried out: say so.
+fn give_up(request: &Request, error: Error) -> Error {
+    let unanswered = matches!(error, Error::Transport { .. }) && !error.is_connect();
+    if request.idempotency == Idempotency::Unsafe && unanswered {
+        return Error::OutcomeUnknown {
+            method: request.method.to_string(),
+            url_template: request.template,
+            source: Box::new(error),
+        };
+    }
+    error
+}
