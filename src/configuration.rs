@@ -12,6 +12,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use url::Url;
 
 use crate::error::InvalidInput;
+use crate::events::{EventsConfiguration, PollerConfiguration};
 use crate::scrub::{MASK, is_secret_key};
 
 /// The configuration keys common to every connector.
@@ -240,6 +241,18 @@ impl Configuration {
         self.set(keys::EVENT_POLLER_REFRESH_INTERVAL, minutes)
     }
 
+    /// `event.poller.configuration`: what the poller reads per resource, sent as the
+    /// JSON-encoded string the platform stores.
+    pub fn event_poller_configuration(self, poller: PollerConfiguration) -> Self {
+        self.set(keys::EVENT_POLLER_CONFIGURATION, poller.to_json_string())
+    }
+
+    /// Every event key at once: events on, vendor type, callback URL, and the signature key,
+    /// refresh interval and poller configuration when given.
+    pub fn events(self, events: EventsConfiguration) -> Self {
+        events.apply(self)
+    }
+
     /// The value set for a key.
     pub fn get(&self, key: &str) -> Option<&ConfigValue> {
         self.entries.get(key)
@@ -407,15 +420,24 @@ mod tests {
         let empty = Configuration::new().set(" ", "x");
         let masked = Configuration::new().set("api.key", "********");
 
-        assert!(matches!(ftp.validate(), Err(InvalidInput::UrlScheme { .. })));
+        assert!(matches!(
+            ftp.validate(),
+            Err(InvalidInput::UrlScheme { .. })
+        ));
         assert_eq!(empty.validate(), Err(InvalidInput::EmptyConfigKey));
         assert!(matches!(masked.validate(), Err(InvalidInput::Value { .. })));
     }
 
     #[test]
     fn vendor_type_reads_the_plural_form() {
-        assert_eq!(EventVendorType::parse("webhooks"), Some(EventVendorType::Webhook));
-        assert_eq!(EventVendorType::parse("polling"), Some(EventVendorType::Polling));
+        assert_eq!(
+            EventVendorType::parse("webhooks"),
+            Some(EventVendorType::Webhook)
+        );
+        assert_eq!(
+            EventVendorType::parse("polling"),
+            Some(EventVendorType::Polling)
+        );
         assert_eq!(EventVendorType::parse("push"), None);
     }
 }

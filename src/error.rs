@@ -86,6 +86,10 @@ pub enum Error {
     /// The platform returned the same next-page token twice, which would loop forever.
     #[error("pagination stopped: the platform repeated a next-page token")]
     RepeatedPageToken,
+
+    /// An event notification was refused: unsigned, wrongly signed, or unreadable.
+    #[error("webhook refused: {0}")]
+    Webhook(#[from] crate::events::WebhookError),
 }
 
 impl Error {

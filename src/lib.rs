@@ -37,6 +37,11 @@
 //! - [`Client::instances`] creates, reads, lists, changes and deletes instances.
 //! - [`NewInstance`], [`Configuration`] and [`Element`] build requests; `build()` refuses what
 //!   the platform would refuse.
+//! - [`Client::hub`] makes a [`HubClient`] for connector calls on one instance
+//!   (`/hubs/{hub}/{resource}`), with typed or raw bodies, [`Where`] queries, pages and
+//!   streams, and [`HubClient::ping`].
+//! - [`EventsConfiguration`] turns events on; [`verify_and_decode`] checks and reads the
+//!   notifications the platform posts back.
 //! - [`Error`] is the one error type; [`Error::MissingConfiguration`] lists missing entries.
 //!
 //! # Secrets
@@ -54,7 +59,9 @@ mod client;
 mod configuration;
 mod element;
 mod error;
+mod events;
 pub mod hosts;
+mod hub;
 mod instances;
 mod lenient;
 mod pagination;
@@ -73,6 +80,15 @@ pub use element::{Element, ElementAuthentication, ElementDetails, ElementId, Ele
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, MissingConfiguration, MissingEntry,
     Result, TransportErrorKind,
+};
+pub use events::{
+    DatesConfiguration, Event, EventType, EventsConfiguration, Notification, PollerConfiguration,
+    ResourcePoller, SIGNATURE_HEADER, SignatureKey, WEBHOOK_ID_HEADER, WebhookError,
+    verify_and_decode,
+};
+pub use hub::{
+    ELEMENT_INSTANCE_ID, HubClient, HubQuery, HubResponse, Literal, PingStatus, Where,
+    quote_literal,
 };
 pub use instances::{
     ExternalAuthentication, Instance, InstanceConfiguration, InstanceId, InstancePatch,
