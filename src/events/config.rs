@@ -17,11 +17,11 @@ use crate::configuration::{Configuration, EventVendorType};
 /// ```
 /// use open_connectors::{DatesConfiguration, PollerConfiguration, ResourcePoller};
 ///
-/// let poller = PollerConfiguration::new().resource(
-///     "defects",
-///     ResourcePoller::new("/hubs/general/defects?where=LastUpdateDate>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'", "ObjectID")
-///         .dates(DatesConfiguration::new().updated("LastUpdateDate", "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'", "GMT")),
-/// );
+/// let url = "/hubs/general/defects?where=LastUpdateDate>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'";
+/// let dates = DatesConfiguration::new().updated("LastUpdateDate", "yyyy-MM-dd'T'HH:mm:ss'Z'", "GMT");
+/// let poller = PollerConfiguration::new()
+///     .resource("defects", ResourcePoller::new(url, "ObjectID").dates(dates));
+///
 /// assert!(poller.to_json_string().starts_with(r#"{"defects":{"#));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -147,7 +147,9 @@ impl DatesConfiguration {
 ///
 /// let events = EventsConfiguration::webhook("https://app.example.com/events".parse()?)
 ///     .signature_key(SignatureKey::new("my signature key"));
-/// let configuration = Configuration::new().set_secret("api.key", "my Rally API key").events(events);
+/// let configuration = Configuration::new()
+///     .set_secret("api.key", "my Rally API key")
+///     .events(events);
 ///
 /// assert!(configuration.contains_key("event.notification.signature.key"));
 /// # Ok::<(), url::ParseError>(())

@@ -190,7 +190,8 @@ impl Notification {
 /// use open_connectors::{SignatureKey, verify_and_decode};
 ///
 /// let key = SignatureKey::new("MySecretEventSignatureKey");
-/// let body = br#"{"message":{"eventId":"e1","events":[{"objectType":"defects","objectId":"7","eventType":"CREATED"}]}}"#;
+/// let body = br#"{"message": {"eventId": "e1", "events": [
+///     {"objectType": "defects", "objectId": "7", "eventType": "CREATED"}]}}"#;
 /// let header = key.sign(body); // what the platform sends
 ///
 /// let notification = verify_and_decode(&key, Some(&header), body)?;

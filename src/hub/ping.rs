@@ -11,12 +11,14 @@ use crate::transport::{Request, Response};
 ///
 /// Each outcome points at one thing to fix:
 ///
-/// | outcome | what answered | what to check |
-/// |---|---|---|
-/// | [`Reachable`](Self::Reachable) | a `2xx` JSON answer | nothing |
-/// | [`WrongBaseUrl`](Self::WrongBaseUrl) | no connection, a `404`, or a success that is not JSON | the client's base URL and the hub name |
-/// | [`Unauthorized`](Self::Unauthorized) | `401` | the account secrets, or the instance was deleted |
-/// | [`InstanceUnavailable`](Self::InstanceUnavailable) | `403` or `5xx` | the instance is disabled (perhaps after failed token refreshes) or the vendor fails |
+/// - [`Reachable`](Self::Reachable): a `2xx` JSON answer; nothing to fix.
+/// - [`WrongBaseUrl`](Self::WrongBaseUrl): no connection, a `404`, or a success that is not
+///   JSON. Check the client's base URL and the hub name.
+/// - [`Unauthorized`](Self::Unauthorized): `401`. Check the account secrets; the instance
+///   may have been deleted, which voids its token.
+/// - [`InstanceUnavailable`](Self::InstanceUnavailable): `403` or `5xx`. The instance is
+///   disabled (the platform disables it after repeated failed token refreshes) or the vendor
+///   fails.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PingStatus {
@@ -60,7 +62,7 @@ impl HubClient {
     ///
     /// match rally.ping().await? {
     ///     PingStatus::Reachable { .. } => println!("ready"),
-    ///     PingStatus::Unauthorized(_) => eprintln!("check the secrets; was the instance deleted?"),
+    ///     PingStatus::Unauthorized(_) => eprintln!("wrong secrets, or a deleted instance"),
     ///     other => eprintln!("not usable: {other:?}"),
     /// }
     /// # Ok(()) }
