@@ -32,6 +32,12 @@ pub mod keys {
     pub const EVENT_POLLER_CONFIGURATION: &str = "event.poller.configuration";
     /// Whether `null` values are removed from connector responses (boolean, default true).
     pub const FILTER_RESPONSE_NULLS: &str = "filter.response.nulls";
+    /// The OAuth application's API key (client id) at the vendor.
+    pub const OAUTH_API_KEY: &str = "oauth.api.key";
+    /// The OAuth application's API secret (client secret) at the vendor.
+    pub const OAUTH_API_SECRET: &str = "oauth.api.secret";
+    /// The OAuth callback URL, the same one the authorization URL was made with.
+    pub const OAUTH_CALLBACK_URL: &str = "oauth.callback.url";
 }
 
 /// How the platform learns of changes at the vendor (`event.vendor.type`).
@@ -407,15 +413,24 @@ mod tests {
         let empty = Configuration::new().set(" ", "x");
         let masked = Configuration::new().set("api.key", "********");
 
-        assert!(matches!(ftp.validate(), Err(InvalidInput::UrlScheme { .. })));
+        assert!(matches!(
+            ftp.validate(),
+            Err(InvalidInput::UrlScheme { .. })
+        ));
         assert_eq!(empty.validate(), Err(InvalidInput::EmptyConfigKey));
         assert!(matches!(masked.validate(), Err(InvalidInput::Value { .. })));
     }
 
     #[test]
     fn vendor_type_reads_the_plural_form() {
-        assert_eq!(EventVendorType::parse("webhooks"), Some(EventVendorType::Webhook));
-        assert_eq!(EventVendorType::parse("polling"), Some(EventVendorType::Polling));
+        assert_eq!(
+            EventVendorType::parse("webhooks"),
+            Some(EventVendorType::Webhook)
+        );
+        assert_eq!(
+            EventVendorType::parse("polling"),
+            Some(EventVendorType::Polling)
+        );
         assert_eq!(EventVendorType::parse("push"), None);
     }
 }

@@ -53,10 +53,12 @@ mod auth;
 mod client;
 mod configuration;
 mod element;
+mod elements;
 mod error;
 pub mod hosts;
 mod instances;
 mod lenient;
+mod oauth;
 mod pagination;
 mod retry;
 mod scrub;
@@ -70,13 +72,21 @@ pub use client::{
 };
 pub use configuration::{ConfigValue, Configuration, EventVendorType, NotificationType, keys};
 pub use element::{Element, ElementAuthentication, ElementDetails, ElementId, ElementKey};
+pub use elements::{
+    ConfigDefinition, ConfigType, ElementMetadata, ElementRequirements, Elements, EventsMetadata,
+    ListElements, OAuthVersion,
+};
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, MissingConfiguration, MissingEntry,
     Result, TransportErrorKind,
 };
 pub use instances::{
-    ExternalAuthentication, Instance, InstanceConfiguration, InstanceId, InstancePatch,
-    InstanceUser, Instances, ListInstances, NewInstance, NewInstanceBuilder, ProviderData, Tag,
+    ConfigEntry, ConfigEntryId, ExternalAuthentication, Instance, InstanceConfiguration,
+    InstanceId, InstancePatch, InstanceUser, Instances, ListInstances, NewInstance,
+    NewInstanceBuilder, ProviderData, Tag,
+};
+pub use oauth::{
+    OAuthApp, OAuthCallback, OAuthError, OAuthRequestToken, OAuthState, OAuthUrl, OAuthUrlRequest,
 };
 pub use pagination::{NEXT_PAGE_TOKEN, Page, RETURNED_COUNT, TOTAL_COUNT};
 pub use retry::RetryPolicy;

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 
 use crate::configuration::Configuration;
 use crate::element::Element;
@@ -23,6 +23,19 @@ impl ProviderData {
     /// Provider data holding an OAuth 2 authorization `code`.
     pub fn code(code: impl Into<String>) -> Self {
         ProviderData::default().set("code", code)
+    }
+
+    /// Provider data for an OAuth 1 create: the request token, the verifier from the vendor's
+    /// redirect and the request token's secret.
+    pub fn oauth1(
+        oauth_token: impl Into<String>,
+        oauth_verifier: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        ProviderData::default()
+            .set("oauth_token", oauth_token)
+            .set("oauth_verifier", oauth_verifier)
+            .set("secret", secret)
     }
 
     /// Sets any provider value, such as `oauth_token`, `oauth_verifier`, `secret` or `realmId`.
