@@ -34,7 +34,12 @@
 //!
 //! - [`Client`] holds the base URL and the account's two secrets and signs every call with
 //!   `Authorization: User <secret>, Organization <secret>`.
-//! - [`Client::instances`] creates, reads, lists, changes and deletes instances.
+//! - [`Client::instances`] creates, reads, lists, changes and deletes instances, and manages
+//!   their configuration entries, enabled state and trace logging.
+//! - [`Client::elements`] reads the connector catalogue, configuration definitions and
+//!   metadata; [`ElementRequirements`] checks a create request before it is sent.
+//! - [`OAuthApp`], [`OAuthState`] and [`OAuthCallback`] carry the OAuth 2 and OAuth 1
+//!   provisioning flows.
 //! - [`NewInstance`], [`Configuration`] and [`Element`] build requests; `build()` refuses what
 //!   the platform would refuse.
 //! - [`Error`] is the one error type; [`Error::MissingConfiguration`] lists missing entries.
