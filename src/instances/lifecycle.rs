@@ -22,19 +22,12 @@ impl Instances<'_> {
     /// As [`create`](Self::create).
     pub async fn create_for_element(&self, request: &NewInstance) -> Result<Instance> {
         self.check_before_create(request).await?;
-        let mut body = serde_json::to_value(request).map_err(|e| InvalidInput::Value {
-            field: "request body",
-            reason: e.to_string(),
-        })?;
-        if let Some(map) = body.as_object_mut() {
-            map.remove("element");
-        }
         let mut segments = crate::elements::path(request.element());
         segments.push("instances".to_owned());
         let template = "/elements/{keyOrId}/instances";
         let call = Request::new(Method::POST, template, segments)
             .creates()
-            .json(&body)?;
+            .json(&body_without_element(request)?)?;
         let element = request.element().to_string();
         match self.client.send(call).await {
             Ok(response) => response.json(),
@@ -162,6 +155,18 @@ impl Instances<'_> {
         }
         self.client.send(call).await.map(drop)
     }
+}
+
+/// The create body without `element`, which the path already names.
+fn body_without_element(request: &NewInstance) -> Result<serde_json::Value> {
+    let mut body = serde_json::to_value(request).map_err(|e| InvalidInput::Value {
+        field: "request body",
+        reason: e.to_string(),
+    })?;
+    if let Some(map) = body.as_object_mut() {
+        map.remove("element");
+    }
+    Ok(body)
 }
 
 fn config_path(id: InstanceId, entry: Option<ConfigEntryId>) -> Vec<String> {
