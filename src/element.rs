@@ -185,7 +185,10 @@ impl ElementDetails {
 
 /// Reads embedded definitions without ever failing the element: they are an aid, and the
 /// element's other fields matter more than a definition list in an unexpected shape.
-fn definitions<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<ConfigDefinition>>, D::Error> {
+fn definitions<'de, D>(d: D) -> Result<Option<Vec<ConfigDefinition>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
     let value = Option::<Value>::deserialize(d)?;
     Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }

@@ -198,9 +198,14 @@ async fn the_oauth1_flow_uses_the_request_token_and_its_secret() -> TestResult {
             "element": {"key": "xero"}, "name": "books",
             "configuration": {"oauth.api.key": "app-key", "oauth.api.secret": API_SECRET,
                 "oauth.callback.url": CALLBACK},
-            "providerData": {"oauth_token": "req-tok", "oauth_verifier": "ver-1", "secret": "tok-secret"}
+            "providerData": {
+                "oauth_token": "req-tok", "oauth_verifier": "ver-1", "secret": "tok-secret"
+            }
         })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 5, "name": "books", "token": "t"})))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": 5, "name": "books", "token": "t"})),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -277,7 +282,8 @@ async fn external_authentication_sends_tokens_in_configuration_and_no_code() -> 
 #[tokio::test]
 async fn reauthentication_keeps_the_id_and_token() -> TestResult {
     let server = MockServer::start().await;
-    let answer = json!({"id": 27, "name": "my box", "token": "BUIWhN8NTPaeyYo7Kblo91CJ1tCG6PUonwnV/XJjy2A="});
+    let token = "BUIWhN8NTPaeyYo7Kblo91CJ1tCG6PUonwnV/XJjy2A=";
+    let answer = json!({"id": 27, "name": "my box", "token": token});
     Mock::given(method("PATCH"))
         .and(path(format!("{API}/instances/27")))
         .and(body_json(json!({"providerData": {"code": "new-code"}})))

@@ -16,7 +16,8 @@ impl Elements<'_> {
     /// # async fn run(client: open_connectors::Client) -> Result<(), Box<dyn std::error::Error>> {
     /// use open_connectors::{Element, OAuthApp, OAuthState};
     ///
-    /// let app = OAuthApp::new("client id", "client secret", "https://app.example.com/oauth".parse()?)?;
+    /// let callback = "https://app.example.com/oauth".parse()?;
+    /// let app = OAuthApp::new("client id", "client secret", callback)?;
     /// let state = OAuthState::generate()?;
     /// let url = client
     ///     .elements()

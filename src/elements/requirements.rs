@@ -58,7 +58,10 @@ impl OAuthVersion {
 /// let Err(Error::MissingConfiguration(missing)) = requirements.check(&request) else {
 ///     panic!("api.key is required");
 /// };
-/// assert_eq!(missing.to_string(), "missing required configuration for element caagilecentral: api.key (API Key)");
+/// assert_eq!(
+///     missing.to_string(),
+///     "missing required configuration for element caagilecentral: api.key (API Key)"
+/// );
 /// # Ok::<(), Error>(())
 /// ```
 #[derive(Debug, Clone, Default)]

@@ -35,7 +35,8 @@ impl From<u64> for ConfigEntryId {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ConfigEntry {
-    /// The entry's id, for [`Instances::update_configuration_entry`](crate::Instances::update_configuration_entry).
+    /// The entry's id, for
+    /// [`Instances::update_configuration_entry`](crate::Instances::update_configuration_entry).
     pub id: ConfigEntryId,
     /// The configuration key, such as `event.notification.enabled`.
     #[serde(default, deserialize_with = "lenient::null_default")]

@@ -32,7 +32,8 @@ use crate::scrub::MASK;
 /// ```
 /// use open_connectors::{Element, OAuthApp, ProviderData};
 ///
-/// let app = OAuthApp::new("client id", "client secret", "https://app.example.com/oauth".parse()?)?;
+/// let callback = "https://app.example.com/oauth".parse()?;
+/// let app = OAuthApp::new("client id", "client secret", callback)?;
 /// let url_request = app.url_request().scope("files.read");
 /// // ... the user comes back with a code ...
 /// let request = app
@@ -180,7 +181,8 @@ impl OAuthUrlRequest {
         self
     }
 
-    /// The OAuth 1 request token from [`Elements::oauth_request_token`](crate::Elements::oauth_request_token).
+    /// The OAuth 1 request token, from
+    /// [`Elements::oauth_request_token`](crate::Elements::oauth_request_token).
     pub fn request_token(mut self, token: &OAuthRequestToken) -> Self {
         self.request_token = Some(token.token.clone());
         self
