@@ -271,16 +271,26 @@ async fn the_oauth1_flow_provisions_xero() -> TestResult {
 async fn reauthentication_keeps_the_id_and_token() -> TestResult {
     let emulator = Emulator::start().await?;
     let client = client(&emulator, true)?;
+    let element = Element::key("dropbox");
     let created = oauth2_instance(&client, "dropbox").await?;
     let token = |i: &Instance| i.token.as_ref().map(|t| t.expose_secret().to_owned());
 
-    let code = authorize(&client, &Element::key("dropbox")).await?;
+    let code = authorize(&client, &element).await?;
     let patch = InstancePatch::new().provider_data(code).build()?;
-    let renewed = client.instances().patch(created.id, &patch).await?;
+    let patched = client.instances().patch(created.id, &patch).await?;
+    let code = authorize(&client, &element).await?;
+    let replacement = app()?.instance(element, "renamed", code).build()?;
+    let put = client.instances().update(created.id, &replacement).await?;
+    let used_code = patch.clone();
+    let reused = client.instances().patch(created.id, &used_code).await;
 
-    assert_eq!(renewed.id, created.id);
-    assert_eq!(token(&renewed), token(&created));
-    assert!(renewed.provider_data.is_none());
+    for renewed in [&patched, &put] {
+        assert_eq!(renewed.id, created.id);
+        assert_eq!(token(renewed), token(&created));
+        assert!(renewed.provider_data.is_none());
+    }
+    assert_eq!(put.name, "renamed");
+    assert_eq!(reused.map_err(|e| e.status()).err(), Some(Some(400)));
     Ok(())
 }
 

@@ -233,7 +233,9 @@ impl fmt::Debug for OAuthUrlRequest {
 }
 
 /// The platform's answer with the vendor's authorization URL.
-#[derive(Debug, Clone, Deserialize)]
+///
+/// `Debug` shows the URL without its query, which holds the client id and the state.
+#[derive(Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct OAuthUrl {
@@ -245,6 +247,16 @@ pub struct OAuthUrl {
     /// Every other field, as returned.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for OAuthUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let without_query = self.oauth_url.split(['?', '#']).next().unwrap_or_default();
+        f.debug_struct("OAuthUrl")
+            .field("oauth_url", &format_args!("{without_query}?{MASK}"))
+            .field("element", &self.element)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An OAuth 1 request token and its secret (`GET /elements/{keyOrId}/oauth/token`).
@@ -349,6 +361,22 @@ mod tests {
         for secret in ["key-1", "secret-2", "token-secret-3"] {
             assert!(!printed.contains(secret), "{printed}");
         }
+        Ok(())
+    }
+
+    #[test]
+    fn the_authorization_url_prints_without_its_query() -> std::result::Result<(), serde_json::Error>
+    {
+        let json = r#"{"oauthUrl":"https://vendor.example/auth?client_id=key-1&state=s-2"}"#;
+
+        let url: OAuthUrl = serde_json::from_str(json)?;
+
+        let printed = format!("{url:?}");
+        assert!(printed.contains("https://vendor.example/auth"), "{printed}");
+        assert!(
+            !printed.contains("key-1") && !printed.contains("s-2"),
+            "{printed}"
+        );
         Ok(())
     }
 
