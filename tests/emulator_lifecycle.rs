@@ -233,6 +233,24 @@ async fn a_refused_consent_is_reported_and_a_forged_state_caught() -> TestResult
 }
 
 #[tokio::test]
+async fn the_get_form_of_the_authorization_url_works_the_same() -> TestResult {
+    let emulator = Emulator::start().await?;
+    let client = client(&emulator, true)?;
+    let state = OAuthState::generate()?;
+    let request = app()?.url_request().state(&state);
+
+    let url = client
+        .elements()
+        .oauth_url_in_query(&Element::key("box"), &request)
+        .await?;
+    let callback = OAuthCallback::parse(&consent(&url.oauth_url).await?)?;
+
+    assert_eq!(url.element.as_deref(), Some("box"));
+    assert!(callback.verify(&state).is_ok());
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_oauth1_flow_provisions_xero() -> TestResult {
     let emulator = Emulator::start().await?;
     let client = client(&emulator, true)?;
