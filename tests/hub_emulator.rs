@@ -133,13 +133,36 @@ async fn a_quoted_where_literal_finds_its_item() -> TestResult {
     rally
         .create::<_, Defect>("defects", &json!({"Name": "other"}))
         .await?;
+    let filter = Where::eq("Name", name).and(Where::eq("ScheduleState", "Defined"));
 
     let page = rally
-        .list::<Defect>("defects", &HubQuery::new().filter(Where::eq("Name", name)))
+        .list::<Defect>("defects", &HubQuery::new().filter(filter))
         .await?;
 
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].name, name);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_vendor_refusal_keeps_its_provider_message() -> TestResult {
+    let emulator = Emulator::start().await?;
+    let client = client_for(&emulator)?;
+    let instance = rally_instance(&client, Configuration::new()).await?;
+    let rally = client.hub_for(&instance, "general")?;
+
+    let refused = rally
+        .create::<_, Defect>("defects", &json!({"ScheduleState": "Defined"}))
+        .await;
+
+    let error = refused
+        .err()
+        .ok_or("a defect without a name must be refused")?;
+    let api = error.api().ok_or("an API error")?;
+    assert_eq!(api.kind, ApiErrorKind::BadRequest);
+    let provider = api.provider_message.as_deref().unwrap_or_default();
+    assert!(provider.contains("Name"), "{provider}");
+    assert!(api.request_id.is_some());
     Ok(())
 }
 
