@@ -291,8 +291,10 @@ impl ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The raw URL is not printed: it has not been checked for a password yet.
+        let base_url = self.base_url.as_ref().map(|_| "<set>");
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &base_url)
             .field("user", &self.user)
             .field("organization", &self.organization)
             .field("timeout", &self.timeout)
@@ -337,6 +339,12 @@ fn normalize_base_url(raw: Option<&str>) -> Result<Url, InvalidInput> {
         return Err(InvalidInput::UrlScheme {
             field: "base URL".to_owned(),
             scheme: url.scheme().to_owned(),
+        });
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(InvalidInput::Url {
+            field: "base URL",
+            reason: "it must not hold a user name or password; secrets go in the header".to_owned(),
         });
     }
     let path = url.path().trim_end_matches('/').to_owned();
@@ -399,7 +407,13 @@ mod tests {
 
     #[test]
     fn unparsable_or_non_http_base_urls_are_refused() {
-        for raw in ["not a url", "ftp://api.example.com", "mailto:a@b.c", ""] {
+        for raw in [
+            "not a url",
+            "ftp://api.example.com",
+            "mailto:a@b.c",
+            "",
+            "https://user:pass@api.example.com",
+        ] {
             assert!(normalized(raw).starts_with("error"), "{raw}");
         }
     }

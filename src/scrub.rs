@@ -38,16 +38,77 @@ pub fn is_secret_key(key: &str) -> bool {
     SECRET_MARKS.iter().any(|mark| key.contains(mark))
 }
 
+/// How many bytes of a body that is not valid JSON are looked at for an excerpt.
+const RAW_PREFIX_BYTES: usize = 4096;
+
 /// A short excerpt of a body, with secret-looking values hidden, for error messages.
+///
+/// A body that is not valid JSON (an HTML page, a truncated answer) is scrubbed as loose JSON:
+/// the value after any secret-looking key is hidden even when its string never ends.
 pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = match serde_json::from_slice::<Value>(body) {
         Ok(mut value) => {
             mask_json(&mut value);
             value.to_string()
         }
-        Err(_) => text(&String::from_utf8_lossy(body)),
+        Err(_) => {
+            let prefix = &body[..body.len().min(RAW_PREFIX_BYTES)];
+            text(&mask_loose_json(&String::from_utf8_lossy(prefix)))
+        }
     };
     truncate(text.trim(), EXCERPT_CHARS)
+}
+
+/// Hides the value that follows a secret-looking key in text that looks like JSON but may be
+/// cut anywhere.
+fn mask_loose_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut hide_next = false;
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            out.push(c);
+            continue;
+        }
+        let literal = read_string(&mut chars);
+        let is_key = skip_to_colon(&mut chars, &mut out, &literal, hide_next);
+        hide_next = is_key && is_secret_key(&literal);
+    }
+    out
+}
+
+/// Reads a string literal after its opening quote, up to the closing quote or the end.
+fn read_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
+    let mut literal = String::new();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => literal.extend(chars.next()),
+            _ => literal.push(c),
+        }
+    }
+    literal
+}
+
+/// Writes a string literal, hidden when it is a value after a secret key, and says whether it
+/// is a key (a colon follows it).
+fn skip_to_colon(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    out: &mut String,
+    literal: &str,
+    hide: bool,
+) -> bool {
+    let mut space = String::new();
+    while let Some(c) = chars.next_if(|c| c.is_whitespace()) {
+        space.push(c);
+    }
+    let is_key = chars.peek() == Some(&':');
+    let shown = if hide && !is_key { MASK } else { literal };
+    out.push('"');
+    out.push_str(shown);
+    out.push('"');
+    out.push_str(&space);
+    is_key
 }
 
 /// Hides long token-like runs in free text, such as a token a vendor echoes in a message.
@@ -132,6 +193,20 @@ mod tests {
         let excerpt = excerpt(&body);
 
         assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn truncated_json_still_hides_secret_values() {
+        let body = br#"<html>{"id":7,"token":"short-tok","configuration":{"api.key":"k-9","x":"v"#;
+        let cut = br#"{"id":7,"name":"n","token":"abc/de"#;
+
+        let excerpt = excerpt(body);
+        let cut = super::excerpt(cut);
+
+        assert!(!excerpt.contains("short-tok"), "{excerpt}");
+        assert!(!excerpt.contains("k-9"), "{excerpt}");
+        assert!(excerpt.contains("\"x\":\"v\""), "{excerpt}");
+        assert!(!cut.contains("abc/de"), "{cut}");
     }
 
     #[test]

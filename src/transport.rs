@@ -2,7 +2,7 @@
 //! [`Error`]. Nothing else in the crate touches reqwest.
 
 use std::borrow::Cow;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -13,20 +13,11 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
-use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::retry::{Budget, Idempotency, RetryPolicy, Step, next_step, parse_retry_after};
 use crate::scrub;
 
 /// The header that carries the platform's id for a request.
 pub(crate) const REQUEST_ID: &str = "elements-request-id";
-
-/// Whether a request may be sent again after a failure whose outcome is unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Idempotency {
-    /// `GET`, `PUT`, `DELETE`: repeating it changes nothing more.
-    Safe,
-    /// `POST` that creates, `PATCH`: repeated only when provably never sent.
-    Unsafe,
-}
 
 /// Per-call settings, taken from the client and overridable per call.
 #[derive(Debug, Clone, Copy)]
@@ -77,7 +68,11 @@ impl Request {
     }
 
     /// Adds a query parameter; repeated names are sent repeated.
-    pub(crate) fn query(mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) -> Self {
+    pub(crate) fn query(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl ToString,
+    ) -> Self {
         self.query.push((name.into(), value.to_string()));
         self
     }
@@ -132,6 +127,9 @@ pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// Set for a request that is not safe to repeat: it was carried out, so a body that cannot
+    /// be decoded leaves its result unknown.
+    pub(crate) unsafe_call: Option<(Method, &'static str)>,
 }
 
 impl Response {
@@ -152,13 +150,17 @@ impl Response {
     }
 
     fn decode_error(&self, path: String, source: serde_json::Error) -> Error {
-        Error::Decode(Box::new(DecodeError {
+        let error = Error::Decode(Box::new(DecodeError {
             status: self.status,
             path,
             excerpt: scrub::excerpt(&self.body),
             request_id: self.header(REQUEST_ID).map(str::to_owned),
             source,
-        }))
+        }));
+        match &self.unsafe_call {
+            Some((method, template)) => outcome_unknown(method, template, error),
+            None => error,
+        }
     }
 }
 
@@ -182,55 +184,33 @@ impl Transport {
             elements.request_id = tracing::field::Empty,
             attempt = tracing::field::Empty,
         );
-        self.send_with_retries(request, options).instrument(span).await
+        self.send_with_retries(request, options)
+            .instrument(span)
+            .await
     }
 
     async fn send_with_retries(&self, request: Request, options: &CallOptions) -> Result<Response> {
         let url = self.url(&request)?;
-        let timeout = if request.creates { options.create_timeout } else { options.timeout };
-        let deadline = if request.creates { timeout.max(options.deadline) } else { options.deadline };
-        let started = Instant::now();
+        let budget = call_budget(&request, options);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
-            let left = deadline.saturating_sub(started.elapsed());
-            let outcome = self.attempt(&request, &url, timeout.min(left)).await;
-            let error = match outcome {
+            let (timeout, cut_short) = budget.attempt_timeout();
+            let error = match self.attempt(&request, &url, timeout).await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
-            let pause = self.next_pause(&request, options, attempt, &error);
-            match pause {
-                Some(pause) if started.elapsed() + pause < deadline => {
-                    tracing::debug!(?pause, "retrying");
+
+            let kind = request.idempotency;
+            match next_step(&options.retry, kind, &budget, attempt, cut_short, error) {
+                Step::Retry(pause) => {
+                    tracing::debug!(attempt, ?pause, "retrying");
                     tokio::time::sleep(pause).await;
                 }
-                Some(_) if error.is_retryable() => {
-                    return Err(deadline_error(deadline, attempt, error));
-                }
-                _ => return Err(give_up(&request, error)),
+                Step::Stop(error) => return Err(give_up(&request, error)),
             }
         }
-    }
-
-    /// Whether and after what pause to try again: only retryable failures, and for requests
-    /// that are not safe to repeat, only failures that prove the request was never sent.
-    fn next_pause(
-        &self,
-        request: &Request,
-        options: &CallOptions,
-        attempt: u32,
-        error: &Error,
-    ) -> Option<std::time::Duration> {
-        let allowed = match request.idempotency {
-            Idempotency::Safe => error.is_retryable(),
-            Idempotency::Unsafe => error.is_connect(),
-        };
-        if !allowed {
-            return None;
-        }
-        options.retry.pause(attempt, error)
     }
 
     async fn attempt(&self, request: &Request, url: &Url, timeout: Duration) -> Result<Response> {
@@ -245,10 +225,13 @@ impl Transport {
 
         let body = read_limited(response, self.max_body, &headers).await?;
         if status.is_success() {
+            let unsafe_call = (request.idempotency == Idempotency::Unsafe)
+                .then(|| (request.method.clone(), request.template));
             return Ok(Response {
                 status: status.as_u16(),
                 headers,
                 body,
+                unsafe_call,
             });
         }
         Err(api_error(status, &headers, &body))
@@ -319,7 +302,10 @@ async fn read_limited(
         limit,
         request_id: request_id(headers),
     };
-    if response.content_length().is_some_and(|len| len > limit as u64) {
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
         return Err(too_large());
     }
     let mut body = BytesMut::new();
@@ -375,24 +361,28 @@ fn non_empty_excerpt(body: &[u8]) -> Option<String> {
     (!excerpt.is_empty()).then_some(excerpt)
 }
 
-fn deadline_error(deadline: Duration, attempts: u32, last: Error) -> Error {
-    Error::DeadlineExceeded {
-        deadline,
-        attempts,
-        last: Some(Box::new(last)),
+/// The time a call may take: a create may always use its full create timeout.
+fn call_budget(request: &Request, options: &CallOptions) -> Budget {
+    if request.creates {
+        let timeout = options.create_timeout;
+        return Budget::start(timeout, timeout.max(options.deadline));
     }
+    Budget::start(options.timeout, options.deadline)
 }
 
-/// The error to return once retries are over. A request that is not safe to repeat and failed
-/// without an answer may have been carried out: say so.
+/// The error to return once retries are over. A request that is not safe to repeat and may
+/// have been carried out says so.
 fn give_up(request: &Request, error: Error) -> Error {
-    let unanswered = matches!(error, Error::Transport { .. }) && !error.is_connect();
-    if request.idempotency == Idempotency::Unsafe && unanswered {
-        return Error::OutcomeUnknown {
-            method: request.method.to_string(),
-            url_template: request.template,
-            source: Box::new(error),
-        };
+    if request.idempotency == Idempotency::Unsafe && error.may_have_been_carried_out() {
+        return outcome_unknown(&request.method, request.template, error);
     }
     error
+}
+
+fn outcome_unknown(method: &Method, template: &'static str, error: Error) -> Error {
+    Error::OutcomeUnknown {
+        method: method.to_string(),
+        url_template: template,
+        source: Box::new(error),
+    }
 }
