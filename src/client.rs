@@ -5,12 +5,14 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{Credentials, OrganizationSecret, UserSecret};
 use crate::error::{Error, InvalidInput, Result};
 use crate::instances::Instances;
 use crate::retry::RetryPolicy;
+use crate::scrub::Redactor;
 use crate::transport::{CallOptions, Request, Response, Transport};
 
 /// The path every platform and hub call sits under.
@@ -275,11 +277,17 @@ impl ClientBuilder {
             create_timeout: self.create_timeout.unwrap_or(DEFAULT_CREATE_TIMEOUT),
             deadline: self.deadline.unwrap_or(DEFAULT_DEADLINE),
         };
+        let mut secrets = Redactor::default();
+        secrets.extend([
+            SecretString::from(credentials.user().expose_secret().to_owned()),
+            SecretString::from(credentials.organization().expose_secret().to_owned()),
+        ]);
         let transport = Transport {
             http,
             base,
             authorization,
             max_body: self.max_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
+            secrets,
         };
         let shared = Arc::new(Shared {
             transport,

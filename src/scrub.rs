@@ -1,5 +1,6 @@
 //! Keeping secrets out of what the crate prints: error excerpts, messages and `Debug` output.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 /// How many characters of a body an error quotes.
@@ -46,17 +47,65 @@ const RAW_PREFIX_BYTES: usize = 4096;
 /// A body that is not valid JSON (an HTML page, a truncated answer) is scrubbed as loose JSON:
 /// the value after any secret-looking key is hidden even when its string never ends.
 pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = match serde_json::from_slice::<Value>(body) {
-        Ok(mut value) => {
-            mask_json(&mut value);
-            value.to_string()
+    Redactor::default().excerpt(body)
+}
+
+/// The secret values a request knows it sent (account secrets, configuration secrets, provider
+/// data), to be cut out of whatever the platform or a vendor echoes back.
+#[derive(Clone, Default)]
+pub(crate) struct Redactor {
+    values: Vec<SecretString>,
+}
+
+/// Secrets shorter than this are not searched for: replacing every `a` or `id` would garble
+/// messages, and no real secret is that short.
+const SHORTEST_KNOWN_SECRET: usize = 4;
+
+impl Redactor {
+    /// Adds values to cut out.
+    pub(crate) fn extend<I: IntoIterator<Item = SecretString>>(&mut self, values: I) {
+        let long = values
+            .into_iter()
+            .filter(|v| v.expose_secret().len() >= SHORTEST_KNOWN_SECRET);
+        self.values.extend(long);
+    }
+
+    /// This redactor's values and another's.
+    pub(crate) fn merged(&self, other: &Redactor) -> Redactor {
+        let mut values = self.values.clone();
+        values.extend(other.values.iter().cloned());
+        Redactor { values }
+    }
+
+    /// A scrubbed, shortened excerpt of a body.
+    pub(crate) fn excerpt(&self, body: &[u8]) -> String {
+        let whole = match serde_json::from_slice::<Value>(body) {
+            Ok(mut value) => {
+                mask_json(&mut value);
+                value.to_string()
+            }
+            Err(_) => {
+                let prefix = &body[..body.len().min(RAW_PREFIX_BYTES)];
+                mask_loose_json(&String::from_utf8_lossy(prefix))
+            }
+        };
+        truncate(self.text(&whole).trim(), EXCERPT_CHARS)
+    }
+
+    /// Free text with known secrets and token-like runs hidden.
+    pub(crate) fn text(&self, message: &str) -> String {
+        let mut out = message.to_owned();
+        for value in &self.values {
+            out = out.replace(value.expose_secret(), MASK);
         }
-        Err(_) => {
-            let prefix = &body[..body.len().min(RAW_PREFIX_BYTES)];
-            text(&mask_loose_json(&String::from_utf8_lossy(prefix)))
-        }
-    };
-    truncate(text.trim(), EXCERPT_CHARS)
+        text(&out)
+    }
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} values)", self.values.len())
+    }
 }
 
 /// Hides the value that follows a secret-looking key in text that looks like JSON but may be
@@ -207,6 +256,19 @@ mod tests {
         assert!(!excerpt.contains("k-9"), "{excerpt}");
         assert!(excerpt.contains("\"x\":\"v\""), "{excerpt}");
         assert!(!cut.contains("abc/de"), "{cut}");
+    }
+
+    #[test]
+    fn known_secrets_are_cut_out_even_when_short_or_split_by_the_excerpt() {
+        let mut redactor = Redactor::default();
+        redactor.extend([SecretString::from("k-12"), SecretString::from("ab")]);
+        let body = format!("{}k-12 tail", "x ".repeat(98));
+
+        let message = redactor.text("the key k-12 was refused, ab stays");
+        let excerpt = redactor.excerpt(body.as_bytes());
+
+        assert_eq!(message, "the key <redacted> was refused, ab stays");
+        assert!(!excerpt.contains("k-1"), "{excerpt}");
     }
 
     #[test]

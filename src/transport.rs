@@ -14,7 +14,8 @@ use url::Url;
 
 use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
 use crate::retry::{Budget, Idempotency, RetryPolicy, Step, next_step, parse_retry_after};
-use crate::scrub;
+use crate::scrub::Redactor;
+use secrecy::SecretString;
 
 /// The header that carries the platform's id for a request.
 pub(crate) const REQUEST_ID: &str = "elements-request-id";
@@ -40,6 +41,7 @@ pub(crate) struct Request {
     headers: Vec<(HeaderName, HeaderValue)>,
     idempotency: Idempotency,
     creates: bool,
+    redactor: Redactor,
 }
 
 impl Request {
@@ -64,6 +66,7 @@ impl Request {
             headers: Vec::new(),
             idempotency,
             creates: false,
+            redactor: Redactor::default(),
         }
     }
 
@@ -103,6 +106,13 @@ impl Request {
         self
     }
 
+    /// Secret values the request carries in its body, to be cut out of any error text the
+    /// platform or a vendor echoes back.
+    pub(crate) fn redact(mut self, values: impl IntoIterator<Item = SecretString>) -> Self {
+        self.redactor.extend(values);
+        self
+    }
+
     /// Replaces the platform `Authorization` header, for connector (hub) calls.
     pub(crate) fn authorization(mut self, value: HeaderValue) -> Self {
         self.authorization = Some(value);
@@ -130,6 +140,8 @@ pub(crate) struct Response {
     /// Set for a request that is not safe to repeat: it was carried out, so a body that cannot
     /// be decoded leaves its result unknown.
     pub(crate) unsafe_call: Option<(Method, &'static str)>,
+    /// The secrets to cut out of a decode error's excerpt.
+    pub(crate) redactor: Redactor,
 }
 
 impl Response {
@@ -153,7 +165,7 @@ impl Response {
         let error = Error::Decode(Box::new(DecodeError {
             status: self.status,
             path,
-            excerpt: scrub::excerpt(&self.body),
+            excerpt: self.redactor.excerpt(&self.body),
             request_id: self.header(REQUEST_ID).map(str::to_owned),
             source,
         }));
@@ -171,6 +183,8 @@ pub(crate) struct Transport {
     pub(crate) base: Url,
     pub(crate) authorization: HeaderValue,
     pub(crate) max_body: usize,
+    /// The account secrets, cut out of any error text.
+    pub(crate) secrets: Redactor,
 }
 
 impl Transport {
@@ -224,6 +238,7 @@ impl Transport {
         record_response(status, &headers);
 
         let body = read_limited(response, self.max_body, &headers).await?;
+        let redactor = self.secrets.merged(&request.redactor);
         if status.is_success() {
             let unsafe_call = (request.idempotency == Idempotency::Unsafe)
                 .then(|| (request.method.clone(), request.template));
@@ -232,9 +247,10 @@ impl Transport {
                 headers,
                 body,
                 unsafe_call,
+                redactor,
             });
         }
-        Err(api_error(status, &headers, &body))
+        Err(api_error(status, &headers, &body, &redactor))
     }
 
     fn build(&self, request: &Request, url: &Url, timeout: Duration) -> reqwest::RequestBuilder {
@@ -336,11 +352,16 @@ struct ErrorBody {
 }
 
 /// Builds an [`ApiError`] from an error status, its headers and whatever body came with it.
-pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+pub(crate) fn api_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    redactor: &Redactor,
+) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (body_id, message, provider_message) = match parsed {
         Some(b) => (b.request_id, b.message, b.provider_message),
-        None => (None, non_empty_excerpt(body), None),
+        None => (None, non_empty_excerpt(body, redactor), None),
     };
     let retry_after = headers
         .get(reqwest::header::RETRY_AFTER)
@@ -349,15 +370,15 @@ pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) ->
     Error::Api(Box::new(ApiError {
         status: status.as_u16(),
         kind: ApiErrorKind::from_status(status.as_u16()),
-        message: message.map(|m| scrub::text(&m)),
+        message: message.map(|m| redactor.text(&m)),
         request_id: body_id.or_else(|| request_id(headers)),
-        provider_message: provider_message.map(|m| scrub::text(&m)),
+        provider_message: provider_message.map(|m| redactor.text(&m)),
         retry_after,
     }))
 }
 
-fn non_empty_excerpt(body: &[u8]) -> Option<String> {
-    let excerpt = scrub::excerpt(body);
+fn non_empty_excerpt(body: &[u8], redactor: &Redactor) -> Option<String> {
+    let excerpt = redactor.excerpt(body);
     (!excerpt.is_empty()).then_some(excerpt)
 }
 

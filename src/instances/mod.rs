@@ -40,6 +40,7 @@ impl<'a> Instances<'a> {
     pub async fn create(&self, request: &NewInstance) -> Result<Instance> {
         let call = Request::new(Method::POST, "/instances", ["instances"])
             .creates()
+            .redact(request.secret_values())
             .json(request)?;
         let element = request.element().to_string();
         match self.client.send(call).await {
@@ -93,7 +94,10 @@ impl<'a> Instances<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn stream(&self, query: ListInstances) -> impl Stream<Item = Result<Instance>> + Send + 'static {
+    pub fn stream(
+        &self,
+        query: ListInstances,
+    ) -> impl Stream<Item = Result<Instance>> + Send + 'static {
         let client = self.client.clone();
         stream_pages(move |next| {
             let client = client.clone();
@@ -111,7 +115,9 @@ impl<'a> Instances<'a> {
     ///
     /// As [`create`](Self::create), and `404` for an unknown id.
     pub async fn update(&self, id: InstanceId, request: &NewInstance) -> Result<Instance> {
-        let mut call = Request::new(Method::PUT, "/instances/{id}", path(id)).json(request)?;
+        let mut call = Request::new(Method::PUT, "/instances/{id}", path(id))
+            .redact(request.secret_values())
+            .json(request)?;
         if request.provider_data().is_some() {
             call = call.creates();
         }
@@ -129,7 +135,9 @@ impl<'a> Instances<'a> {
     ///
     /// The platform's error, such as `404` for an unknown id.
     pub async fn patch(&self, id: InstanceId, patch: &InstancePatch) -> Result<Instance> {
-        let mut call = Request::new(Method::PATCH, "/instances/{id}", path(id)).json(patch)?;
+        let mut call = Request::new(Method::PATCH, "/instances/{id}", path(id))
+            .redact(patch.secret_values())
+            .json(patch)?;
         if patch.reauthenticates() {
             call = call.creates();
         }
@@ -234,7 +242,10 @@ pub(crate) fn missing_configuration(error: Error, element: &str) -> Error {
         return error;
     };
     Error::MissingConfiguration(MissingConfiguration {
-        entries: keys.into_iter().map(|k| MissingEntry::new(k, None)).collect(),
+        entries: keys
+            .into_iter()
+            .map(|k| MissingEntry::new(k, None))
+            .collect(),
         element: Some(element.to_owned()),
         status: Some(api.status),
         request_id: api.request_id.clone(),
@@ -270,10 +281,16 @@ mod tests {
         let keys = missing_keys("Missing required configuration entries: api.key, username");
         let quoted = missing_keys("Missing configuration: 'oauth.api.key' and 'oauth.api.secret'.");
 
-        assert_eq!(keys, Some(vec!["api.key".to_owned(), "username".to_owned()]));
+        assert_eq!(
+            keys,
+            Some(vec!["api.key".to_owned(), "username".to_owned()])
+        );
         assert_eq!(
             quoted,
-            Some(vec!["oauth.api.key".to_owned(), "oauth.api.secret".to_owned()])
+            Some(vec![
+                "oauth.api.key".to_owned(),
+                "oauth.api.secret".to_owned()
+            ])
         );
         assert_eq!(missing_keys("You must provide an OAuth code"), None);
         assert_eq!(missing_keys("Missing configuration"), None);
