@@ -21,7 +21,9 @@ fn builder(url: &str) -> open_connectors::ClientBuilder {
 #[test]
 fn plain_http_to_a_remote_host_is_refused_unless_allowed() {
     let refused = builder("http://api.example.com").build();
-    let allowed = builder("http://api.example.com").allow_insecure_http(true).build();
+    let allowed = builder("http://api.example.com")
+        .allow_insecure_http(true)
+        .build();
     let https = builder("https://api.example.com").build();
     let loopback = builder("http://localhost:8080").build();
 
@@ -55,7 +57,9 @@ fn instance_at(server: &MockServer) -> String {
 }
 
 fn carried_authorization(requests: &[wiremock::Request]) -> bool {
-    requests.iter().any(|r| r.headers.contains_key("authorization"))
+    requests
+        .iter()
+        .any(|r| r.headers.contains_key("authorization"))
 }
 
 #[tokio::test]
@@ -63,7 +67,10 @@ async fn a_redirect_to_another_origin_is_not_followed() -> TestResult {
     let other = MockServer::start().await;
     let server = redirecting_to(&instance_at(&other)).await;
 
-    let result = common::client_for(&server).instances().get(InstanceId(1)).await;
+    let result = common::client_for(&server)
+        .instances()
+        .get(InstanceId(1))
+        .await;
 
     assert_eq!(result.expect_err("not followed").status(), Some(302));
     let reached = other.received_requests().await.unwrap_or_default();
@@ -81,14 +88,15 @@ async fn a_redirect_within_the_origin_is_followed_with_the_header() -> TestResul
         .await;
     Mock::given(path("/elements/api-v2/instances/2"))
         .and(|r: &wiremock::Request| r.headers.contains_key("authorization"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_raw(r#"{"id":2}"#, "application/json"),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id":2}"#, "application/json"))
         .expect(1)
         .mount(&server)
         .await;
 
-    let instance = common::client_for(&server).instances().get(InstanceId(1)).await?;
+    let instance = common::client_for(&server)
+        .instances()
+        .get(InstanceId(1))
+        .await?;
 
     assert_eq!(instance.id, InstanceId(2));
     Ok(())
@@ -102,7 +110,9 @@ async fn a_caller_supplied_http_client_drops_the_header_across_origins() -> Test
         .mount(&other)
         .await;
     let server = redirecting_to(&instance_at(&other)).await;
-    let client = builder(&server.uri()).http_client(reqwest::Client::new()).build()?;
+    let client = builder(&server.uri())
+        .http_client(reqwest::Client::new())
+        .build()?;
 
     let instance = client.instances().get(InstanceId(1)).await?;
 
