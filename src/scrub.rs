@@ -42,14 +42,6 @@ pub fn is_secret_key(key: &str) -> bool {
 /// How many bytes of a body that is not valid JSON are looked at for an excerpt.
 const RAW_PREFIX_BYTES: usize = 4096;
 
-/// A short excerpt of a body, with secret-looking values hidden, for error messages.
-///
-/// A body that is not valid JSON (an HTML page, a truncated answer) is scrubbed as loose JSON:
-/// the value after any secret-looking key is hidden even when its string never ends.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    Redactor::default().excerpt(body)
-}
-
 /// The secret values a request knows it sent (account secrets, configuration secrets, provider
 /// data), to be cut out of whatever the platform or a vendor echoes back.
 #[derive(Clone, Default)]
@@ -77,7 +69,11 @@ impl Redactor {
         Redactor { values }
     }
 
-    /// A scrubbed, shortened excerpt of a body.
+    /// A short excerpt of a body for error messages, with known secrets, secret-named values
+    /// and token-like runs hidden.
+    ///
+    /// A body that is not valid JSON (an HTML page, a truncated answer) is scrubbed as loose
+    /// JSON: the value after any secret-looking key is hidden even when its string never ends.
     pub(crate) fn excerpt(&self, body: &[u8]) -> String {
         let whole = match serde_json::from_slice::<Value>(body) {
             Ok(mut value) => {
@@ -222,6 +218,10 @@ fn truncate(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
 
+    fn excerpt(body: &[u8]) -> String {
+        Redactor::default().excerpt(body)
+    }
+
     #[test]
     fn excerpt_masks_secret_fields_and_tokens() {
         let body = br#"{"token":"abc","configuration":{"api.key":"k-1"},"note":"Q2hhbmdlTWVJbkFQcm9qZWN0T2ZZb3Vyc0FuZFRvbz0="}"#;
@@ -250,7 +250,7 @@ mod tests {
         let cut = br#"{"id":7,"name":"n","token":"abc/de"#;
 
         let excerpt = excerpt(body);
-        let cut = super::excerpt(cut);
+        let cut = Redactor::default().excerpt(cut);
 
         assert!(!excerpt.contains("short-tok"), "{excerpt}");
         assert!(!excerpt.contains("k-9"), "{excerpt}");
