@@ -15,6 +15,7 @@ use open_connectors::{
     Client, Configuration, Element, InstanceId, InstancePatch, ListInstances, NewInstance,
     ProviderData, RetryPolicy,
 };
+use open_connectors_emulator::{Emulator, FaultKind, FaultRule};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -89,6 +90,7 @@ fn client(url: &str) -> Client {
         .organization_secret(ORGANIZATION)
         .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
         .timeout(Duration::from_millis(500))
+        .create_timeout(Duration::from_millis(500))
         .build()
         .expect("a loopback client")
 }
@@ -187,6 +189,64 @@ async fn run_scenarios(client: &Client, out: &mut String) -> TestResult {
     Ok(())
 }
 
+/// Faults for the next calls, in order: a 503 on a read, a create cut off after processing,
+/// a create answered with half a body.
+fn next_calls_fail(emulator: &Emulator) {
+    let faults = emulator.faults();
+    let once = |rule: FaultRule, kind| rule.with(kind, 1.0).retry_after(0).times(1);
+    faults.add(once(
+        FaultRule::route("GET", "/instances/"),
+        FaultKind::Unavailable,
+    ));
+    faults.add(once(
+        FaultRule::route("POST", "/instances"),
+        FaultKind::DropAfterProcessing,
+    ));
+    faults.add(once(
+        FaultRule::route("POST", "/instances"),
+        FaultKind::MalformedBody,
+    ));
+}
+
+/// The scenarios against the emulator, whose answers carry real instance tokens; returns them.
+async fn run_emulator_scenarios(
+    out: &mut String,
+) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let emulator = Emulator::builder()
+        .user_secret(USER)
+        .organization_secret(ORGANIZATION)
+        .start()
+        .await?;
+    let client = client(&emulator.base_url());
+    let instances = client.instances();
+    let created = instances.create(&new_instance("scan-emulator")).await?;
+    let id = created.id;
+    let tokens: Vec<String> = created
+        .token
+        .iter()
+        .map(|t| t.expose_secret().to_owned())
+        .collect();
+    writeln!(out, "{created:?}\n{created:#?}")?;
+
+    next_calls_fail(&emulator);
+    print(out, &instances.get(id).await);
+    print(out, &instances.create(&new_instance("scan-dropped")).await);
+    print(out, &instances.create(&new_instance("scan-cut")).await);
+    print(
+        out,
+        &instances
+            .list_page(&ListInstances::new().search_text("scan"))
+            .await,
+    );
+    let patch = InstancePatch::new().name("scan-renamed").build()?;
+    print(out, &instances.patch(id, &patch).await);
+    let missing = NewInstance::builder(Element::key("caagilecentral"), "scan-missing").build()?;
+    print(out, &instances.create(&missing).await);
+    print(out, &instances.delete(id).await);
+    print(out, &instances.get(id).await);
+    Ok(tokens)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_logs_or_printed_results() -> TestResult {
     let capture = capture_everything();
@@ -194,10 +254,13 @@ async fn no_secret_reaches_logs_or_printed_results() -> TestResult {
     let mut printed = String::new();
 
     run_scenarios(&client(&server.uri()), &mut printed).await?;
+    let tokens = run_emulator_scenarios(&mut printed).await?;
 
+    assert!(!tokens.is_empty(), "the emulator returned no token");
+    assert!(printed.contains("MissingConfiguration"), "{printed}");
     let logs = capture.text();
     if std::env::var_os("SECRET_SCAN_DUMP").is_some() {
-        eprintln!("{logs}");
+        eprintln!("{logs}\n{printed}");
     }
     assert!(
         logs.contains("open_connectors.request"),
@@ -208,7 +271,11 @@ async fn no_secret_reaches_logs_or_printed_results() -> TestResult {
         "the URL template was not captured"
     );
     assert!(printed.contains("OutcomeUnknown"), "{printed}");
-    for secret in SECRETS {
+    for secret in SECRETS
+        .iter()
+        .copied()
+        .chain(tokens.iter().map(String::as_str))
+    {
         assert!(!logs.contains(secret), "{secret} logged:\n{logs}");
         assert!(!printed.contains(secret), "{secret} printed:\n{printed}");
     }
