@@ -6,6 +6,10 @@ use serde_json::Value;
 /// How many characters of a body an error quotes.
 const EXCERPT_CHARS: usize = 200;
 
+/// How many characters of the platform's `message` an error keeps: enough for any real one,
+/// while a hostile answer cannot fill memory through it.
+const MESSAGE_CHARS: usize = 2000;
+
 /// The text that stands in for a hidden value.
 pub(crate) const MASK: &str = "<redacted>";
 
@@ -88,8 +92,13 @@ impl Redactor {
         truncate(self.text(&whole).trim(), EXCERPT_CHARS)
     }
 
+    /// The platform's message with known secrets and token-like runs hidden, shortened.
+    pub(crate) fn message(&self, message: &str) -> String {
+        truncate(&self.text(message), MESSAGE_CHARS)
+    }
+
     /// Free text with known secrets and token-like runs hidden.
-    pub(crate) fn text(&self, message: &str) -> String {
+    fn text(&self, message: &str) -> String {
         let mut out = message.to_owned();
         for value in &self.values {
             out = out.replace(value.expose_secret(), MASK);
@@ -264,11 +273,29 @@ mod tests {
         redactor.extend([SecretString::from("k-12"), SecretString::from("ab")]);
         let body = format!("{}k-12 tail", "x ".repeat(98));
 
-        let message = redactor.text("the key k-12 was refused, ab stays");
+        let message = redactor.message("the key k-12 was refused, ab stays");
         let excerpt = redactor.excerpt(body.as_bytes());
 
         assert_eq!(message, "the key <redacted> was refused, ab stays");
         assert!(!excerpt.contains("k-1"), "{excerpt}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_body_gives_a_short_excerpt(body in proptest::collection::vec(0u8..=255, 0..600)) {
+            let excerpt = excerpt(&body);
+
+            proptest::prop_assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1);
+        }
+
+        #[test]
+        fn any_message_is_kept_short(message in ".{0,3000}") {
+            let shown = Redactor::default().message(&message);
+
+            proptest::prop_assert!(shown.chars().count() <= MESSAGE_CHARS + 1);
+        }
     }
 
     #[test]

@@ -370,9 +370,9 @@ pub(crate) fn api_error(
     Error::Api(Box::new(ApiError {
         status: status.as_u16(),
         kind: ApiErrorKind::from_status(status.as_u16()),
-        message: message.map(|m| redactor.text(&m)),
+        message: message.map(|m| redactor.message(&m)),
         request_id: body_id.or_else(|| request_id(headers)),
-        provider_message: provider_message.map(|m| redactor.text(&m)),
+        provider_message: provider_message.map(|m| redactor.message(&m)),
         retry_after,
     }))
 }
@@ -405,5 +405,51 @@ fn outcome_unknown(method: &Method, template: &'static str, error: Error) -> Err
         method: method.to_string(),
         url_template: template,
         source: Box::new(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers_with_id(id: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_str(id).expect("a plain id"));
+        headers
+    }
+
+    #[test]
+    fn the_error_body_fills_the_api_error() {
+        let body = br#"{"requestId":"body-id","message":"No instance found with ID 5",
+            "providerMessage":"gone"}"#;
+
+        let err = api_error(
+            StatusCode::NOT_FOUND,
+            &headers_with_id("h"),
+            body,
+            &Redactor::default(),
+        );
+
+        let api = err.api().expect("an api error");
+        assert_eq!(api.request_id.as_deref(), Some("body-id"));
+        assert_eq!(api.message.as_deref(), Some("No instance found with ID 5"));
+        assert_eq!(api.provider_message.as_deref(), Some("gone"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_error_body_keeps_status_and_header_request_id(
+            status in 400u16..600,
+            body in proptest::collection::vec(0u8..=255, 0..400),
+        ) {
+            let status = StatusCode::from_u16(status).expect("a valid status");
+
+            let err = api_error(status, &headers_with_id("hdr"), &body, &Redactor::default());
+
+            proptest::prop_assert_eq!(err.status(), Some(status.as_u16()));
+            proptest::prop_assert!(err.request_id().is_some());
+        }
     }
 }
