@@ -25,16 +25,20 @@ pub const ENV_USER_SECRET: &str = "OPEN_CONNECTORS_USER_SECRET";
 /// The environment variable [`Client::from_env`] reads the organization secret from.
 pub const ENV_ORGANIZATION_SECRET: &str = "OPEN_CONNECTORS_ORGANIZATION_SECRET";
 
-/// Default time to set up a connection.
+/// Default time to set up a connection (TCP and TLS). A connection that cannot be made in
+/// time was never used, so even a create is retried after it.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time for one attempt of an ordinary call.
+/// Default time for one attempt of an ordinary call, reading the whole answer included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time for one attempt of a call that creates or re-authenticates an instance: the
-/// platform calls the vendor while provisioning, which can take a while.
+/// platform calls the vendor while provisioning, which can take well over the 30–60 s an
+/// ordinary vendor call may need.
 pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(120);
-/// Default total time for one call, retries and pauses included.
+/// Default total time for one call, retries and pauses included. A create or
+/// re-authentication may use its whole create timeout even when that is longer.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(90);
-/// Default largest response body the client reads, in bytes.
+/// Default largest response body the client reads, in bytes (32 MiB). The platform's largest
+/// documented answers (instance lists, element definitions) are a small fraction of this.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 /// A client for one platform account.
@@ -103,7 +107,8 @@ impl Client {
         Instances::new(self)
     }
 
-    /// A clone of this client whose calls use another retry policy.
+    /// A clone of this client whose calls use another retry policy. The clone shares the
+    /// connection pool; only the per-call settings differ.
     ///
     /// ```
     /// # fn run(client: &open_connectors::Client) {
@@ -227,7 +232,8 @@ impl ClientBuilder {
     }
 
     /// The largest response body read, in bytes ([`DEFAULT_MAX_RESPONSE_BODY`]); a larger one
-    /// fails with [`Error::BodyTooLarge`].
+    /// fails with [`Error::BodyTooLarge`] as soon as it passes the limit (or at once when its
+    /// `Content-Length` announces more), whether it is sent chunked or not.
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_body = Some(bytes);
         self

@@ -82,7 +82,10 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest `Retry-After` the client waits for; a longer one ends the retries.
+    /// The longest `Retry-After` the client waits for (30 s by default). A longer one, or one
+    /// longer than what is left of the call's deadline, ends the retries at once: the call
+    /// returns the platform's answer, whose [`ApiError::retry_after`](crate::ApiError::retry_after)
+    /// says when to come back.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
         self.max_retry_after = wait;
         self
