@@ -207,6 +207,15 @@ struct RawServer {
 
 impl RawServer {
     async fn start(answer: Vec<u8>) -> std::io::Result<RawServer> {
+        RawServer::start_with(answer, false).await
+    }
+
+    /// Like [`RawServer::start`], but the connection then stays open, silent.
+    async fn start_stalling(answer: Vec<u8>) -> std::io::Result<RawServer> {
+        RawServer::start_with(answer, true).await
+    }
+
+    async fn start_with(answer: Vec<u8>, stall: bool) -> std::io::Result<RawServer> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let connections = Arc::new(AtomicUsize::new(0));
@@ -214,7 +223,7 @@ impl RawServer {
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 counter.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(serve(stream, answer.clone()));
+                tokio::spawn(serve(stream, answer.clone(), stall));
             }
         });
         Ok(RawServer { port, connections })
@@ -236,12 +245,16 @@ impl RawServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, answer: Vec<u8>) {
+async fn serve(mut stream: TcpStream, answer: Vec<u8>, stall: bool) {
     if read_request(&mut stream).await.is_err() {
         return;
     }
     // The client may hang up once it has seen enough; that is what some tests provoke.
     let _ = stream.write_all(&answer).await;
+    if stall {
+        let mut rest = Vec::new();
+        let _ = stream.read_to_end(&mut rest).await;
+    }
     let _ = stream.shutdown().await;
 }
 
@@ -342,6 +355,22 @@ async fn a_body_longer_than_its_length_is_cut_and_fails_to_decode() -> TestResul
     let excerpt = &decode(&err).excerpt;
     assert!(excerpt.starts_with(r#"{"id":1,"n"#), "{excerpt}");
     assert!(!excerpt.contains("instance"), "{excerpt}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_body_that_stops_coming_is_bounded_by_the_timeout() -> TestResult {
+    let mut answer = head("200 OK", "content-length: 500\r\n");
+    answer.extend(br#"{"id":1,"name":"#);
+    let server = RawServer::start_stalling(answer).await?;
+    let client = server
+        .client(1024)
+        .with_timeout(std::time::Duration::from_millis(200));
+
+    let err = client.instances().get(InstanceId(1)).await;
+
+    let err = err.expect_err("stalled");
+    assert!(err.is_timeout(), "{err:?}");
     Ok(())
 }
 
