@@ -106,6 +106,14 @@ impl Request {
         self
     }
 
+    /// Marks a request as not safe to repeat whatever its method, such as a `PUT` that carries a
+    /// single-use OAuth code: a second attempt would fail at the vendor and hide the first's
+    /// success.
+    pub(crate) fn not_repeatable(mut self) -> Self {
+        self.idempotency = Idempotency::Unsafe;
+        self
+    }
+
     /// Secret values the request carries in its body, to be cut out of any error text the
     /// platform or a vendor echoes back.
     pub(crate) fn redact(mut self, values: impl IntoIterator<Item = SecretString>) -> Self {

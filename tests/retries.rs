@@ -8,8 +8,8 @@ mod common;
 use std::time::Duration;
 
 use open_connectors::{
-    Client, Configuration, Element, Error, InstanceId, InstancePatch, NewInstance, RetryPolicy,
-    TransportErrorKind,
+    Client, Configuration, Element, Error, InstanceId, InstancePatch, NewInstance, ProviderData,
+    RetryPolicy, TransportErrorKind,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -406,5 +406,44 @@ async fn retries_can_be_switched_off_per_client_and_per_call() -> TestResult {
 
     assert_eq!(first.expect_err("503").status(), Some(503));
     assert_eq!(second.expect_err("503").status(), Some(503));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_put_is_retried_unless_it_carries_a_single_use_code() -> TestResult {
+    let server = MockServer::start().await;
+    mount(
+        &server,
+        "PUT",
+        "/elements/api-v2/instances/3",
+        failing(503),
+        2,
+    )
+    .await;
+    mount(
+        &server,
+        "PUT",
+        "/elements/api-v2/instances/3",
+        ok_instance(),
+        1,
+    )
+    .await;
+    let reauthenticate = NewInstance::builder(Element::key("dropbox"), "reauth")
+        .provider_data(ProviderData::code("single-use-code"))
+        .build()?;
+    let client = retrying_client(&server);
+
+    let with_code = client
+        .instances()
+        .update(InstanceId(3), &reauthenticate)
+        .await;
+    let plain = client
+        .instances()
+        .update(InstanceId(3), &new_instance())
+        .await;
+
+    let err = with_code.expect_err("503");
+    assert!(matches!(&err, Error::OutcomeUnknown { method, .. } if method == "PUT"));
+    assert_eq!(plain?.id, InstanceId(123456));
     Ok(())
 }

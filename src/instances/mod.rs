@@ -109,7 +109,9 @@ impl<'a> Instances<'a> {
     /// Replaces an instance's name, tags and configuration (`PUT /instances/{id}`).
     ///
     /// With new provider data (such as a fresh OAuth `code`) this re-authenticates the
-    /// instance in place: the id and token stay the same.
+    /// instance in place: the id and token stay the same. Such a call is not retried once it
+    /// may have reached the platform, since the vendor accepts a code only once; it fails with
+    /// [`Error::OutcomeUnknown`] instead.
     ///
     /// # Errors
     ///
@@ -119,7 +121,7 @@ impl<'a> Instances<'a> {
             .redact(request.secret_values())
             .json(request)?;
         if request.provider_data().is_some() {
-            call = call.creates();
+            call = call.creates().not_repeatable();
         }
         let element = request.element().to_string();
         match self.client.send(call).await {
