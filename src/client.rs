@@ -305,8 +305,7 @@ impl ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The raw URL is not printed: it has not been checked for a password yet.
-        let base_url = self.base_url.as_ref().map(|_| "<set>");
+        let base_url = self.base_url.as_deref().map(printable_url);
         f.debug_struct("ClientBuilder")
             .field("base_url", &base_url)
             .field("user", &self.user)
@@ -315,6 +314,20 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
+}
+
+/// A base URL as `Debug` may show it: without user name, password, query or fragment, which
+/// could hold secrets; an unparsable one is not shown at all.
+fn printable_url(raw: &str) -> String {
+    let Ok(mut url) = Url::parse(raw.trim()) else {
+        return "<unparsable>".to_owned();
+    };
+    // Both fail only for URLs that cannot have credentials, which is fine.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url.to_string()
 }
 
 /// A reqwest client with rustls, certificate checks on, and redirects followed only within the

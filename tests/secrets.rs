@@ -100,11 +100,14 @@ fn account_secrets_and_credentials() {
 #[test]
 fn client_and_its_builder() {
     let builder = Client::builder()
-        .base_url("https://api.example.com")
+        .base_url(format!(
+            "https://me:{PASSWORD}@api.example.com/?key={API_KEY}"
+        ))
         .user_secret(USER)
         .organization_secret(ORGANIZATION);
 
     assert_debug_hides(&builder);
+    assert!(format!("{builder:?}").contains("api.example.com"));
     assert_debug_hides(&client("https://api.example.com"));
 }
 
