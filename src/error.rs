@@ -89,6 +89,10 @@ pub enum Error {
         last: Option<Box<Error>>,
     },
 
+    /// An OAuth redirect was refused: the vendor said no, or the state did not match.
+    #[error("oauth: {0}")]
+    OAuth(#[from] crate::oauth::OAuthError),
+
     /// The platform returned the same next-page token twice, which would loop forever.
     #[error("pagination stopped: the platform repeated a next-page token")]
     RepeatedPageToken,

@@ -236,6 +236,8 @@ impl RawServer {
             .organization_secret(common::ORGANIZATION_SECRET)
             .retry_policy(RetryPolicy::none())
             .max_response_body(limit)
+            // Only the call under test may reach this server.
+            .validate_before_create(false)
             .build()
             .expect("a loopback URL makes a valid client")
     }

@@ -16,8 +16,10 @@ use open_connectors::{
     ProviderData, RetryPolicy,
 };
 use open_connectors_emulator::{Emulator, FaultKind, FaultRule};
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
+use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -69,15 +71,21 @@ impl<'a> MakeWriter<'a> for Capture {
     }
 }
 
-/// Installs the one global subscriber of this test binary, with the `log` bridge.
+/// Installs the one global subscriber of this test binary, with the `log` bridge: every
+/// target at TRACE except wiremock's own, since the mock server logs the requests it did not
+/// expect with their headers, and that server is the test's, not the client's.
 fn capture_everything() -> Capture {
     let capture = Capture::default();
+    let all_but_the_mock_server = Targets::new()
+        .with_default(LevelFilter::TRACE)
+        .with_target("wiremock", LevelFilter::OFF);
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_span_events(FmtSpan::FULL)
         .with_ansi(false)
         .with_writer(capture.clone())
         .finish()
+        .with(all_but_the_mock_server)
         .try_init()
         .expect("the only subscriber of this test binary");
     capture

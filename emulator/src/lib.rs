@@ -65,6 +65,10 @@
 //!   username`. A key is required of the caller when its definition is `required`, not
 //!   `internal` and has no `defaultValue`; for OAuth elements the `oauth.user.*` keys are filled
 //!   in by the OAuth flow instead. An empty string counts as missing.
+//! - **Configuration values** may be sent as strings, booleans, numbers or `null`; they are
+//!   stored and returned as strings (`"true"`, `"15"`) or `null`, with every definition's
+//!   default filled in. Values of `PASSWORD` definitions and of secret-like keys (`password`,
+//!   `*secret*`, `*api.key`, `*token*` except URLs, `*signature.key`) come back as `********`.
 //! - **Unknown elements** are a 404 (`No element found with key or ID …`) when named in the
 //!   path, and a 400 when named in a create body.
 //! - **Unknown instances** are a 404 with `No instance found with ID <id>`.
@@ -106,9 +110,9 @@
 //! # Fault injection
 //!
 //! [`Emulator::faults`] makes chosen routes answer 503 or 429, hang up before or after doing
-//! the work, answer slowly or send a broken body, at seeded random; see [`FaultRule`].
+//! the work, answer slowly or send a broken body, at seeded random; see [`Faults`].
 
-// Unit tests state their expectations with `expect`; library code never does.
+// Unit tests state their expectations with `expect`; library code does not.
 #![cfg_attr(test, allow(clippy::expect_used, clippy::unwrap_used))]
 
 mod auth;
