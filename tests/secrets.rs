@@ -8,9 +8,10 @@ use std::fmt::Debug;
 
 use open_connectors::secrecy::SecretString;
 use open_connectors::{
-    Client, ConfigValue, Configuration, Credentials, Element, Error, Instance,
+    Client, ConfigEntry, ConfigValue, Configuration, Credentials, Element, Error, Instance,
     InstanceConfiguration, InstanceId, InstancePatch, InstanceToken, ListInstances, NewInstance,
-    OrganizationSecret, ProviderData, UserSecret,
+    OAuthApp, OAuthCallback, OAuthRequestToken, OAuthState, OAuthUrl, OrganizationSecret,
+    ProviderData, UserSecret,
 };
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -152,6 +153,43 @@ fn instances_as_returned() -> TestResult {
         instance.token.as_ref().map(InstanceToken::expose_secret),
         Some(TOKEN)
     );
+    Ok(())
+}
+
+#[test]
+fn oauth_apps_states_callbacks_and_tokens() -> TestResult {
+    let callback_url = "https://app.example.com/oauth/callback".parse()?;
+    let app = OAuthApp::new(API_KEY, OAUTH_SECRET, callback_url)?;
+    let state = OAuthState::from_stored(PASSWORD);
+    let redirect = format!("https://app.example.com/oauth/callback?code={CODE}&state={PASSWORD}");
+    let callback = OAuthCallback::parse(&redirect)?;
+    let url: OAuthUrl = serde_json::from_str(&format!(
+        r#"{{"oauthUrl":"https://vendor.example/authorize?client_id={API_KEY}&state={PASSWORD}",
+        "element":"dropbox"}}"#
+    ))?;
+    let token: OAuthRequestToken =
+        serde_json::from_str(&format!(r#"{{"token":"t-1","secret":"{OAUTH_SECRET}"}}"#))?;
+    let provider_data = callback.verify(&state)?;
+
+    assert_debug_hides(&app);
+    assert_debug_hides(&app.url_request().state(&state));
+    assert_debug_hides(&app.configuration());
+    assert_debug_hides(&app.instance(Element::key("dropbox"), "n", provider_data.clone()));
+    assert_debug_hides(&state);
+    assert_debug_hides(&callback);
+    assert_debug_hides(&url);
+    assert_debug_hides(&token);
+    assert_debug_hides(&provider_data);
+    Ok(())
+}
+
+#[test]
+fn configuration_entries_as_returned() -> TestResult {
+    let entry: ConfigEntry = serde_json::from_str(&format!(
+        r#"{{"id":9001,"key":"api.key","propertyValue":"{API_KEY}","type":"PASSWORD"}}"#
+    ))?;
+
+    assert_debug_hides(&entry);
     Ok(())
 }
 
