@@ -54,6 +54,16 @@
 //! Secrets stay in [`secrecy`] types from the setter to the header. No type of this crate
 //! prints one in `Debug` or `Display`, and the `Authorization` header is marked sensitive.
 //!
+//! # Retries, timeouts and unknown outcomes
+//!
+//! Every call has a per-attempt timeout and a total deadline, and is retried by default when
+//! that is safe: `GET`, `PUT` and `DELETE` after passing faults, a create or patch only when
+//! the platform provably did not act on it. When a create may have been carried out but the
+//! client cannot tell, it fails with [`Error::OutcomeUnknown`] and is never sent twice. See
+//! [`RetryPolicy`] and [`ClientBuilder`]. Answers are read up to
+//! [`DEFAULT_MAX_RESPONSE_BODY`] bytes unless [`ClientBuilder::max_response_body`] says
+//! otherwise.
+//!
 //! # Testing offline
 //!
 //! The workspace's `open-connectors-emulator` package is a local, in-memory platform; the
