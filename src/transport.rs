@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -38,7 +38,6 @@ pub(crate) struct Request {
     query: Vec<(Cow<'static, str>, String)>,
     body: Option<Bytes>,
     authorization: Option<HeaderValue>,
-    headers: Vec<(HeaderName, HeaderValue)>,
     idempotency: Idempotency,
     creates: bool,
     redactor: Redactor,
@@ -63,7 +62,6 @@ impl Request {
             query: Vec::new(),
             body: None,
             authorization: None,
-            headers: Vec::new(),
             idempotency,
             creates: false,
             redactor: Redactor::default(),
@@ -125,17 +123,6 @@ impl Request {
     pub(crate) fn authorization(mut self, value: HeaderValue) -> Self {
         self.authorization = Some(value);
         self
-    }
-
-    /// Adds a request header.
-    pub(crate) fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.headers.push((name, value));
-        self
-    }
-
-    /// The path template, for errors and traces.
-    pub(crate) fn template(&self) -> &'static str {
-        self.template
     }
 }
 
@@ -272,9 +259,6 @@ impl Transport {
             .timeout(timeout)
             .header(AUTHORIZATION, authorization)
             .header(ACCEPT, HeaderValue::from_static("application/json"));
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value.clone());
-        }
         if let Some(body) = &request.body {
             builder = builder
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
