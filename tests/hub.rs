@@ -246,6 +246,18 @@ async fn a_disabled_instance_is_forbidden() -> TestResult {
 }
 
 #[tokio::test]
+async fn an_echoed_instance_token_is_cut_out_of_the_error() -> TestResult {
+    let body = json!({"requestId": "r400", "message": format!("bad token {TOKEN} given")});
+
+    let error = failing_get(400, body).await?;
+
+    let printed = format!("{error} {error:?}");
+    assert!(!printed.contains(TOKEN), "{printed}");
+    assert!(printed.contains("bad token"), "{printed}");
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_vendor_message_is_kept() -> TestResult {
     let body: Value = serde_json::from_str(fixture!("error-409-provider.json"))?;
 

@@ -371,3 +371,27 @@ async fn secrets_in_a_query_never_reach_traces_or_errors() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn an_echoed_api_secret_is_cut_out_of_the_error() -> TestResult {
+    let server = MockServer::start().await;
+    let message = format!("The app key app-key with secret {API_SECRET} was refused");
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/elements/dropbox/oauth/url")))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"message": message})))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+
+    let error = client
+        .elements()
+        .oauth_url(&Element::key("dropbox"), &app()?.url_request())
+        .await
+        .err()
+        .ok_or("a 400 must fail")?;
+
+    let printed = format!("{error} {error:?}");
+    assert!(!printed.contains(API_SECRET), "{printed}");
+    assert!(printed.contains("was refused"), "{printed}");
+    Ok(())
+}

@@ -41,6 +41,7 @@ impl Elements<'_> {
             "/elements/{keyOrId}/oauth/url",
             oauth_path(element, "url"),
         )
+        .redact(request.app().secrets())
         .json(request)?;
         self.client.send(call).await?.json()
     }
@@ -64,7 +65,8 @@ impl Elements<'_> {
             Method::GET,
             "/elements/{keyOrId}/oauth/url",
             oauth_path(element, "url"),
-        );
+        )
+        .redact(request.app().secrets());
         for (name, value) in request.app().query_pairs() {
             call = call.query(name, value);
         }
@@ -93,7 +95,8 @@ impl Elements<'_> {
             Method::GET,
             "/elements/{keyOrId}/oauth/token",
             oauth_path(element, "token"),
-        );
+        )
+        .redact(app.secrets());
         for (name, value) in app.query_pairs() {
             call = call.query(name, value);
         }

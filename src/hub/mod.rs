@@ -13,6 +13,7 @@ use std::fmt;
 use futures_core::Stream;
 use reqwest::Method;
 use reqwest::header::HeaderValue;
+use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -78,6 +79,7 @@ pub struct HubClient {
     client: Client,
     hub: String,
     authorization: HeaderValue,
+    token: SecretString,
 }
 
 /// A decoded answer with what the platform said about the call.
@@ -105,6 +107,7 @@ impl HubClient {
             client,
             hub,
             authorization,
+            token: SecretString::from(token.expose_secret()),
         })
     }
 
@@ -299,7 +302,9 @@ impl HubClient {
                 .map(str::to_owned),
         );
         segments.extend(id.map(|id| id.to_string()));
-        Request::new(method, template, segments).authorization(self.authorization.clone())
+        Request::new(method, template, segments)
+            .authorization(self.authorization.clone())
+            .redact([self.token.clone()])
     }
 
     async fn send(&self, call: Request) -> Result<Response> {

@@ -130,6 +130,11 @@ impl OAuthApp {
             .provider_data(provider_data)
     }
 
+    /// The key and secret, to be cut out of any error text that echoes them.
+    pub(crate) fn secrets(&self) -> [SecretString; 2] {
+        [self.api_key.clone(), self.api_secret.clone()]
+    }
+
     /// The query of the `GET` forms, which carry the key and secret in the URL.
     pub(crate) fn query_pairs(&self) -> [(&'static str, String); 3] {
         [
