@@ -181,7 +181,10 @@ mod tests {
 
         let header = credentials.platform_header().expect("valid secrets");
 
-        assert_eq!(header.to_str().ok(), Some("User u+s/e=, Organization o/r+g="));
+        assert_eq!(
+            header.to_str().ok(),
+            Some("User u+s/e=, Organization o/r+g=")
+        );
         assert!(header.is_sensitive());
     }
 
@@ -200,7 +203,14 @@ mod tests {
 
     #[test]
     fn control_characters_are_refused() {
-        for bad in ["a\r\nX-Injected: 1", "a\nb", "tab\there", "comma,part", "", "  "] {
+        for bad in [
+            "a\r\nX-Injected: 1",
+            "a\nb",
+            "tab\there",
+            "comma,part",
+            "",
+            "  ",
+        ] {
             let credentials = Credentials::new(bad, "org");
 
             let result = credentials.platform_header();

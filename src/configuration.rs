@@ -407,15 +407,24 @@ mod tests {
         let empty = Configuration::new().set(" ", "x");
         let masked = Configuration::new().set("api.key", "********");
 
-        assert!(matches!(ftp.validate(), Err(InvalidInput::UrlScheme { .. })));
+        assert!(matches!(
+            ftp.validate(),
+            Err(InvalidInput::UrlScheme { .. })
+        ));
         assert_eq!(empty.validate(), Err(InvalidInput::EmptyConfigKey));
         assert!(matches!(masked.validate(), Err(InvalidInput::Value { .. })));
     }
 
     #[test]
     fn vendor_type_reads_the_plural_form() {
-        assert_eq!(EventVendorType::parse("webhooks"), Some(EventVendorType::Webhook));
-        assert_eq!(EventVendorType::parse("polling"), Some(EventVendorType::Polling));
+        assert_eq!(
+            EventVendorType::parse("webhooks"),
+            Some(EventVendorType::Webhook)
+        );
+        assert_eq!(
+            EventVendorType::parse("polling"),
+            Some(EventVendorType::Polling)
+        );
         assert_eq!(EventVendorType::parse("push"), None);
     }
 }

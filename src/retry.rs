@@ -159,8 +159,14 @@ mod tests {
             let ceiling = (100u64 << (attempt - 1)).min(1000);
             let pause = policy.backoff(attempt);
 
-            assert!(pause <= Duration::from_millis(ceiling), "{attempt}: {pause:?}");
-            assert!(pause >= Duration::from_millis(ceiling / 2), "{attempt}: {pause:?}");
+            assert!(
+                pause <= Duration::from_millis(ceiling),
+                "{attempt}: {pause:?}"
+            );
+            assert!(
+                pause >= Duration::from_millis(ceiling / 2),
+                "{attempt}: {pause:?}"
+            );
         }
     }
 

@@ -77,7 +77,11 @@ impl Request {
     }
 
     /// Adds a query parameter; repeated names are sent repeated.
-    pub(crate) fn query(mut self, name: impl Into<Cow<'static, str>>, value: impl ToString) -> Self {
+    pub(crate) fn query(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl ToString,
+    ) -> Self {
         self.query.push((name.into(), value.to_string()));
         self
     }
@@ -182,13 +186,23 @@ impl Transport {
             elements.request_id = tracing::field::Empty,
             attempt = tracing::field::Empty,
         );
-        self.send_with_retries(request, options).instrument(span).await
+        self.send_with_retries(request, options)
+            .instrument(span)
+            .await
     }
 
     async fn send_with_retries(&self, request: Request, options: &CallOptions) -> Result<Response> {
         let url = self.url(&request)?;
-        let timeout = if request.creates { options.create_timeout } else { options.timeout };
-        let deadline = if request.creates { timeout.max(options.deadline) } else { options.deadline };
+        let timeout = if request.creates {
+            options.create_timeout
+        } else {
+            options.timeout
+        };
+        let deadline = if request.creates {
+            timeout.max(options.deadline)
+        } else {
+            options.deadline
+        };
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
@@ -319,7 +333,10 @@ async fn read_limited(
         limit,
         request_id: request_id(headers),
     };
-    if response.content_length().is_some_and(|len| len > limit as u64) {
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
         return Err(too_large());
     }
     let mut body = BytesMut::new();

@@ -93,7 +93,10 @@ impl<'a> Instances<'a> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub fn stream(&self, query: ListInstances) -> impl Stream<Item = Result<Instance>> + Send + 'static {
+    pub fn stream(
+        &self,
+        query: ListInstances,
+    ) -> impl Stream<Item = Result<Instance>> + Send + 'static {
         let client = self.client.clone();
         stream_pages(move |next| {
             let client = client.clone();
@@ -234,7 +237,10 @@ pub(crate) fn missing_configuration(error: Error, element: &str) -> Error {
         return error;
     };
     Error::MissingConfiguration(MissingConfiguration {
-        entries: keys.into_iter().map(|k| MissingEntry::new(k, None)).collect(),
+        entries: keys
+            .into_iter()
+            .map(|k| MissingEntry::new(k, None))
+            .collect(),
         element: Some(element.to_owned()),
         status: Some(api.status),
         request_id: api.request_id.clone(),
@@ -270,10 +276,16 @@ mod tests {
         let keys = missing_keys("Missing required configuration entries: api.key, username");
         let quoted = missing_keys("Missing configuration: 'oauth.api.key' and 'oauth.api.secret'.");
 
-        assert_eq!(keys, Some(vec!["api.key".to_owned(), "username".to_owned()]));
+        assert_eq!(
+            keys,
+            Some(vec!["api.key".to_owned(), "username".to_owned()])
+        );
         assert_eq!(
             quoted,
-            Some(vec!["oauth.api.key".to_owned(), "oauth.api.secret".to_owned()])
+            Some(vec![
+                "oauth.api.key".to_owned(),
+                "oauth.api.secret".to_owned()
+            ])
         );
         assert_eq!(missing_keys("You must provide an OAuth code"), None);
         assert_eq!(missing_keys("Missing configuration"), None);
