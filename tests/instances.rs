@@ -10,6 +10,7 @@ mod wire;
 
 use std::error::Error as StdError;
 
+use futures_util::TryStreamExt;
 use open_connectors::{
     Configuration, Element, EventVendorType, InstanceId, InstancePatch, ListInstances, NewInstance,
 };
@@ -338,5 +339,44 @@ async fn delete_sends_no_body_and_platform_auth_only() -> TestResult {
     let requests = server.received_requests().await.ok_or("recording is on")?;
     assert!(requests[0].body.is_empty());
     assert!(requests[0].headers.get("content-type").is_none());
+    Ok(())
+}
+
+#[tokio::test]
+async fn stream_follows_the_next_page_token_until_it_is_missing() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/instances")))
+        .and(platform_auth())
+        .and(exact_query([("tags[]", "QA"), ("pageSize", "2")]))
+        .respond_with(
+            wire::json(200, fixture!("box-list-response.json"))
+                .insert_header("Elements-Next-Page-Token", "cGFnZTI="),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/instances")))
+        .and(platform_auth())
+        .and(exact_query([
+            ("tags[]", "QA"),
+            ("pageSize", "2"),
+            ("nextPage", "cGFnZTI="),
+        ]))
+        .respond_with(wire::json(200, r#"[{"id": 1}]"#))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let query = ListInstances::new().tag("QA").page_size(2);
+
+    let instances: Vec<_> = client_for(&server)
+        .instances()
+        .stream(query)
+        .try_collect()
+        .await?;
+
+    let ids: Vec<u64> = instances.iter().map(|i| i.id.0).collect();
+    assert_eq!(ids, [4014, 2535, 1]);
     Ok(())
 }
