@@ -3,9 +3,10 @@
 
 use std::error::Error as StdError;
 
+use futures_util::TryStreamExt;
 use open_connectors::{
     ApiErrorKind, Client, Configuration, Element, Error, Instance, InstanceId, InstancePatch,
-    NewInstance, RetryPolicy,
+    ListInstances, NewInstance, RetryPolicy,
 };
 use open_connectors_emulator::Emulator;
 
@@ -118,6 +119,43 @@ async fn list_counts_every_instance() -> TestResult {
     assert_eq!(page.total_count, Some(2));
     assert_eq!(page.returned_count, Some(2));
     assert_eq!(emulator.instance_count(), 2);
+    emulator.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn stream_walks_every_page_with_the_platform_tokens() -> TestResult {
+    let (emulator, client) = start().await?;
+    let mut seeded = emulator.seed_instances(RALLY, 5, "rally-", &["demo"]);
+    seeded.sort_unstable();
+
+    let query = ListInstances::new().tag("demo").page_size(2);
+    let streamed: Vec<Instance> = client.instances().stream(query).try_collect().await?;
+
+    let mut ids: Vec<u64> = streamed.iter().map(|i| i.id.0).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, seeded);
+    emulator.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn search_by_tags_and_text_and_a_search_that_matches_nothing() -> TestResult {
+    let (emulator, client) = start().await?;
+    emulator.seed_instances(RALLY, 2, "alpha-", &["demo", "eu"]);
+    emulator.seed_instances(RALLY, 3, "beta-", &["demo"]);
+
+    let both_tags = ListInstances::new().tag("demo").tag("eu");
+    let tagged = client.instances().list_page(&both_tags).await?;
+    let named = ListInstances::new().search_text("BETA");
+    let by_text = client.instances().list_page(&named).await?;
+    let nothing = ListInstances::new().search_text("gamma");
+    let empty = client.instances().list_page(&nothing).await?;
+
+    assert_eq!(tagged.items.len(), 2);
+    assert!(tagged.items.iter().all(|i| i.name.starts_with("alpha-")));
+    assert_eq!(by_text.items.len(), 3);
+    assert!(empty.items.is_empty());
     emulator.shutdown().await;
     Ok(())
 }
