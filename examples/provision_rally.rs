@@ -87,6 +87,9 @@ impl Platform {
     /// Starts the emulator on a free loopback port, with the account secrets from the
     /// environment when they are set.
     async fn emulated() -> Result<Self> {
+        if env(ENV_BASE_URL).is_some() {
+            println!("{ENV_BASE_URL} is ignored: it needs both secrets set beside it");
+        }
         let mut builder = Emulator::builder().port(0);
         if let Some(secret) = env(ENV_USER_SECRET) {
             builder = builder.user_secret(secret);
