@@ -13,6 +13,7 @@ use std::error::Error as StdError;
 use futures_util::TryStreamExt;
 use open_connectors::{
     Configuration, Element, EventVendorType, InstanceId, InstancePatch, ListInstances, NewInstance,
+    RetryPolicy,
 };
 use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
@@ -378,5 +379,40 @@ async fn stream_follows_the_next_page_token_until_it_is_missing() -> TestResult 
 
     let ids: Vec<u64> = instances.iter().map(|i| i.id.0).collect();
     assert_eq!(ids, [4014, 2535, 1]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn list_page_sends_hydrate() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/instances")))
+        .and(exact_query([("hydrate", "false")]))
+        .respond_with(wire::json(200, "[]"))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let query = ListInstances::new().hydrate(false);
+    let page = client_for(&server).instances().list_page(&query).await?;
+
+    assert!(page.items.is_empty());
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_is_sent_once_even_when_retries_are_on() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/instances")))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server).with_retry_policy(RetryPolicy::default());
+
+    let result = client.instances().create(&rally_request()?).await;
+
+    assert_eq!(result.err().and_then(|e| e.status()), Some(503));
     Ok(())
 }
