@@ -92,6 +92,7 @@ async fn a_400_naming_missing_entries_is_missing_configuration() -> TestResult {
         text.contains("api.key") && text.contains("username"),
         "{text}"
     );
+    assert!(text.contains("400"), "names the platform's status: {text}");
     Ok(())
 }
 
