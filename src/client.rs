@@ -1,13 +1,15 @@
 //! The client: one per platform account, cheap to clone, safe to share between tasks.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use url::Url;
 
 use crate::auth::{Credentials, OrganizationSecret, UserSecret};
+use crate::elements::{ElementRequirements, Elements};
 use crate::error::{Error, InvalidInput, Result};
 use crate::instances::Instances;
 use crate::retry::RetryPolicy;
@@ -62,6 +64,9 @@ pub struct Client {
 struct Shared {
     transport: Transport,
     credentials: Credentials,
+    validate_before_create: bool,
+    /// Each element's requirements, fetched once: they change only when the element does.
+    requirements: Mutex<HashMap<String, Arc<ElementRequirements>>>,
 }
 
 impl Client {
@@ -101,6 +106,11 @@ impl Client {
         Instances::new(self)
     }
 
+    /// The element API: the catalogue, configuration definitions, metadata and OAuth.
+    pub fn elements(&self) -> Elements<'_> {
+        Elements::new(self)
+    }
+
     /// A clone of this client whose calls use another retry policy.
     ///
     /// ```
@@ -138,6 +148,16 @@ impl Client {
     pub(crate) fn credentials(&self) -> &Credentials {
         &self.shared.credentials
     }
+
+    /// Whether [`Instances::create`] checks a request against its element first.
+    pub(crate) fn validates_before_create(&self) -> bool {
+        self.shared.validate_before_create
+    }
+
+    /// The cache of element requirements, keyed by element key or id.
+    pub(crate) fn requirements_cache(&self) -> &Mutex<HashMap<String, Arc<ElementRequirements>>> {
+        &self.shared.requirements
+    }
 }
 
 impl fmt::Debug for Client {
@@ -164,6 +184,7 @@ pub struct ClientBuilder {
     max_body: Option<usize>,
     http: Option<reqwest::Client>,
     allow_insecure_http: bool,
+    skip_validation: bool,
 }
 
 impl ClientBuilder {
@@ -246,6 +267,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether [`Instances::create`] first checks a request against its element's
+    /// configuration definitions and authentication type (on by default).
+    ///
+    /// The check costs one or two `GET`s per element, once per client: the answers are cached.
+    /// A request that lacks a required entry then fails with
+    /// [`Error::MissingConfiguration`] without being sent. Off, every request goes straight to
+    /// the platform, which names missing entries itself.
+    pub fn validate_before_create(mut self, validate: bool) -> Self {
+        self.skip_validation = !validate;
+        self
+    }
+
     /// Checks the settings and builds the client.
     ///
     /// # Errors
@@ -284,6 +317,8 @@ impl ClientBuilder {
         let shared = Arc::new(Shared {
             transport,
             credentials,
+            validate_before_create: !self.skip_validation,
+            requirements: Mutex::default(),
         });
         Ok(Client { shared, options })
     }

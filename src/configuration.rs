@@ -32,6 +32,12 @@ pub mod keys {
     pub const EVENT_POLLER_CONFIGURATION: &str = "event.poller.configuration";
     /// Whether `null` values are removed from connector responses (boolean, default true).
     pub const FILTER_RESPONSE_NULLS: &str = "filter.response.nulls";
+    /// The OAuth application's API key (client id) at the vendor.
+    pub const OAUTH_API_KEY: &str = "oauth.api.key";
+    /// The OAuth application's API secret (client secret) at the vendor.
+    pub const OAUTH_API_SECRET: &str = "oauth.api.secret";
+    /// The OAuth callback URL, the same one the authorization URL was made with.
+    pub const OAUTH_CALLBACK_URL: &str = "oauth.callback.url";
 }
 
 /// How the platform learns of changes at the vendor (`event.vendor.type`).

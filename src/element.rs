@@ -3,9 +3,10 @@
 use std::fmt;
 
 use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
+use crate::elements::ConfigDefinition;
 use crate::error::InvalidInput;
 use crate::lenient;
 
@@ -162,6 +163,11 @@ pub struct ElementDetails {
     pub authentication_type: Option<String>,
     /// The authentication block, such as `{"type": "oauth2"}`.
     pub authentication: Option<ElementAuthentication>,
+    /// The configuration definitions, when the answer embeds them (`GET /elements/{keyOrId}`
+    /// does; an instance's embedded element usually does not). `None` when absent or not in
+    /// a readable shape.
+    #[serde(deserialize_with = "definitions")]
+    pub configuration: Option<Vec<ConfigDefinition>>,
     /// Every other field, as returned.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -175,6 +181,16 @@ impl ElementDetails {
             .and_then(|a| a.kind.as_deref())
             .or(self.authentication_type.as_deref())
     }
+}
+
+/// Reads embedded definitions without ever failing the element: they are an aid, and the
+/// element's other fields matter more than a definition list in an unexpected shape.
+fn definitions<'de, D>(d: D) -> Result<Option<Vec<ConfigDefinition>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let value = Option::<Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 /// The `authentication` block of an element.

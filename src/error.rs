@@ -83,6 +83,10 @@ pub enum Error {
         last: Option<Box<Error>>,
     },
 
+    /// An OAuth redirect was refused: the vendor said no, or the state did not match.
+    #[error("oauth: {0}")]
+    OAuth(#[from] crate::oauth::OAuthError),
+
     /// The platform returned the same next-page token twice, which would loop forever.
     #[error("pagination stopped: the platform repeated a next-page token")]
     RepeatedPageToken,
@@ -162,6 +166,9 @@ impl Error {
     }
 
     pub(crate) fn transport(source: reqwest::Error) -> Self {
+        // The URL may carry secrets in its query (the OAuth `GET` forms), and reqwest prints
+        // it in its errors.
+        let source = source.without_url();
         let kind = if source.is_timeout() {
             TransportErrorKind::Timeout
         } else if source.is_connect() {

@@ -34,7 +34,12 @@
 //!
 //! - [`Client`] holds the base URL and the account's two secrets and signs every call with
 //!   `Authorization: User <secret>, Organization <secret>`.
-//! - [`Client::instances`] creates, reads, lists, changes and deletes instances.
+//! - [`Client::instances`] creates, reads, lists, changes and deletes instances, and manages
+//!   their configuration entries, enabled state and trace logging.
+//! - [`Client::elements`] reads the connector catalogue, configuration definitions and
+//!   metadata; [`ElementRequirements`] checks a create request before it is sent.
+//! - [`OAuthApp`], [`OAuthState`] and [`OAuthCallback`] carry the OAuth 2 and OAuth 1
+//!   provisioning flows.
 //! - [`NewInstance`], [`Configuration`] and [`Element`] build requests; `build()` refuses what
 //!   the platform would refuse.
 //! - [`Error`] is the one error type; [`Error::MissingConfiguration`] lists missing entries.
@@ -53,10 +58,12 @@ mod auth;
 mod client;
 mod configuration;
 mod element;
+mod elements;
 mod error;
 pub mod hosts;
 mod instances;
 mod lenient;
+mod oauth;
 mod pagination;
 mod retry;
 mod scrub;
@@ -70,13 +77,21 @@ pub use client::{
 };
 pub use configuration::{ConfigValue, Configuration, EventVendorType, NotificationType, keys};
 pub use element::{Element, ElementAuthentication, ElementDetails, ElementId, ElementKey};
+pub use elements::{
+    ConfigDefinition, ConfigType, ElementMetadata, ElementRequirements, Elements, EventsMetadata,
+    ListElements, OAuthVersion,
+};
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, MissingConfiguration, MissingEntry,
     Result, TransportErrorKind,
 };
 pub use instances::{
-    ExternalAuthentication, Instance, InstanceConfiguration, InstanceId, InstancePatch,
-    InstanceUser, Instances, ListInstances, NewInstance, NewInstanceBuilder, ProviderData, Tag,
+    ConfigEntry, ConfigEntryId, ExternalAuthentication, Instance, InstanceConfiguration,
+    InstanceId, InstancePatch, InstanceUser, Instances, ListInstances, NewInstance,
+    NewInstanceBuilder, ProviderData, Tag,
+};
+pub use oauth::{
+    OAuthApp, OAuthCallback, OAuthError, OAuthRequestToken, OAuthState, OAuthUrl, OAuthUrlRequest,
 };
 pub use pagination::{NEXT_PAGE_TOKEN, Page, RETURNED_COUNT, TOTAL_COUNT};
 pub use retry::RetryPolicy;

@@ -1,17 +1,21 @@
 //! Connector instances: create, read, list, change and delete them.
 
+mod config_entry;
+mod lifecycle;
 mod model;
 mod request;
 
 use futures_core::Stream;
 use reqwest::Method;
 
+pub use config_entry::{ConfigEntry, ConfigEntryId};
 pub use model::{Instance, InstanceConfiguration, InstanceId, InstanceUser, Tag};
 pub use request::{
     ExternalAuthentication, InstancePatch, NewInstance, NewInstanceBuilder, ProviderData,
 };
 
 use crate::client::Client;
+use crate::elements::ElementRequirements;
 use crate::error::{Error, MissingConfiguration, MissingEntry, Result};
 use crate::pagination::{Page, stream_pages};
 use crate::transport::Request;
@@ -29,15 +33,57 @@ impl<'a> Instances<'a> {
 
     /// Creates an instance (`POST /instances`). The answer carries the instance's token.
     ///
+    /// Unless the client was built with
+    /// [`validate_before_create(false)`](crate::ClientBuilder::validate_before_create), the
+    /// request is first checked against its element's
+    /// [requirements](crate::Elements::requirements) (fetched once per element and cached): a
+    /// missing required entry, or a missing OAuth code, fails without sending the create. If
+    /// the requirements cannot be fetched, the create is sent unchecked and the platform judges.
+    ///
     /// A create is never retried once it may have reached the platform: a second attempt
     /// would make a second instance.
     ///
     /// # Errors
     ///
-    /// [`Error::MissingConfiguration`] when the platform names missing configuration entries;
-    /// [`Error::OutcomeUnknown`] when the connection failed after sending; otherwise the
-    /// platform's error, such as `400` for a missing OAuth code or `401` for wrong secrets.
+    /// [`Error::MissingConfiguration`] when entries are missing, found before sending (no
+    /// status) or named by the platform's `400`; [`Error::OutcomeUnknown`] when the connection
+    /// failed after sending; otherwise the platform's error, such as `400` for a missing OAuth
+    /// code or `401` for wrong secrets.
     pub async fn create(&self, request: &NewInstance) -> Result<Instance> {
+        self.check_before_create(request).await?;
+        self.send_create(request).await
+    }
+
+    /// Checks a request against requirements the caller already holds, then creates it, with
+    /// no call to the element API.
+    ///
+    /// # Errors
+    ///
+    /// As [`ElementRequirements::check`], then as [`create`](Self::create).
+    pub async fn create_validated(
+        &self,
+        request: &NewInstance,
+        requirements: &ElementRequirements,
+    ) -> Result<Instance> {
+        requirements.check(request)?;
+        self.send_create(request).await
+    }
+
+    /// The check [`create`](Self::create) makes, when the client makes it.
+    async fn check_before_create(&self, request: &NewInstance) -> Result<()> {
+        if !self.client.validates_before_create() {
+            return Ok(());
+        }
+        match self.client.elements().requirements(request.element()).await {
+            Ok(requirements) => requirements.check(request),
+            Err(error) => {
+                tracing::debug!(%error, "element requirements unavailable; create sent unchecked");
+                Ok(())
+            }
+        }
+    }
+
+    async fn send_create(&self, request: &NewInstance) -> Result<Instance> {
         let call = Request::new(Method::POST, "/instances", ["instances"])
             .creates()
             .json(request)?;

@@ -25,6 +25,19 @@ impl ProviderData {
         ProviderData::default().set("code", code)
     }
 
+    /// Provider data for an OAuth 1 create: the request token, the verifier from the vendor's
+    /// redirect and the request token's secret.
+    pub fn oauth1(
+        oauth_token: impl Into<String>,
+        oauth_verifier: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        ProviderData::default()
+            .set("oauth_token", oauth_token)
+            .set("oauth_verifier", oauth_verifier)
+            .set("secret", secret)
+    }
+
     /// Sets any provider value, such as `oauth_token`, `oauth_verifier`, `secret` or `realmId`.
     pub fn set(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.values

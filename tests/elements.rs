@@ -1,0 +1,383 @@
+//! The element API against a mock platform: catalogue, definitions, metadata, and the check a
+//! create makes before it is sent.
+
+mod common;
+
+use common::{ORGANIZATION_SECRET, PLATFORM_AUTH, USER_SECRET, client_for};
+use futures_util::TryStreamExt;
+use open_connectors::{
+    Client, ConfigDefinition, ConfigType, Configuration, Element, ElementId, ElementRequirements,
+    Error, ListElements, NewInstance, RetryPolicy,
+};
+use serde_json::json;
+use wiremock::matchers::{body_json, method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const API: &str = "/elements/api-v2";
+
+/// Matches the whole `Authorization` header; wiremock's `header` matcher would split it at
+/// its commas.
+fn platform_auth() -> impl Fn(&Request) -> bool + Send + Sync + 'static {
+    |request: &Request| {
+        let value = request.headers.get("authorization");
+        value.and_then(|v| v.to_str().ok()) == Some(PLATFORM_AUTH)
+    }
+}
+
+fn rally_element() -> serde_json::Value {
+    json!({"id": 12345, "key": "caagilecentral", "name": "Rally", "authenticationType": "custom"})
+}
+
+async fn mock_rally_definitions(server: &MockServer, expected_gets: u64) {
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/caagilecentral")))
+        .and(platform_auth())
+        .respond_with(ResponseTemplate::new(200).set_body_json(rally_element()))
+        .expect(expected_gets)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/caagilecentral/configuration")))
+        .and(platform_auth())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(fixture!("element-configuration.json")),
+        )
+        .expect(expected_gets)
+        .mount(server)
+        .await;
+}
+
+async fn mock_create(server: &MockServer, expected: u64) {
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/instances")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(fixture!("rally-create-response.json")),
+        )
+        .expect(expected)
+        .mount(server)
+        .await;
+}
+
+fn unvalidated_client(server: &MockServer) -> Result<Client, Error> {
+    Client::builder()
+        .base_url(server.uri())
+        .user_secret(USER_SECRET)
+        .organization_secret(ORGANIZATION_SECRET)
+        .retry_policy(RetryPolicy::none())
+        .validate_before_create(false)
+        .build()
+}
+
+fn rally_request(configuration: Configuration) -> Result<NewInstance, Error> {
+    NewInstance::builder(Element::key("caagilecentral"), "instance1")
+        .configuration(configuration)
+        .build()
+}
+
+#[tokio::test]
+async fn an_element_is_read_by_key_or_id() -> TestResult {
+    let server = MockServer::start().await;
+    for key_or_id in ["caagilecentral", "12345"] {
+        Mock::given(method("GET"))
+            .and(path(format!("{API}/elements/{key_or_id}")))
+            .and(platform_auth())
+            .respond_with(ResponseTemplate::new(200).set_body_json(rally_element()))
+            .expect(1)
+            .mount(&server)
+            .await;
+    }
+    let client = client_for(&server);
+
+    let by_key = client
+        .elements()
+        .get(&Element::key("caagilecentral"))
+        .await?;
+    let by_id = client.elements().get(&Element::id(12345)).await?;
+
+    assert_eq!(by_key.id, Some(ElementId(12345)));
+    assert_eq!(by_id.name.as_deref(), Some("Rally"));
+    assert_eq!(by_key.auth_type(), Some("custom"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn configuration_definitions_decode_from_the_fixture() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/caagilecentral/configuration")))
+        .and(platform_auth())
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(fixture!("element-configuration.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+
+    let definitions = client
+        .elements()
+        .configuration(&Element::key("caagilecentral"))
+        .await?;
+
+    assert_eq!(definitions.len(), 6);
+    let api_key = &definitions[0];
+    assert_eq!(api_key.id, Some(75101));
+    assert_eq!(api_key.key, "api.key");
+    assert_eq!(api_key.name.as_deref(), Some("API Key"));
+    assert_eq!(api_key.kind, Some(ConfigType::Password));
+    assert_eq!(api_key.required, Some(true));
+    assert_eq!(api_key.default_value, None);
+    let base_url = &definitions[1];
+    assert_eq!(base_url.kind, Some(ConfigType::Textfield128));
+    assert_eq!(
+        (base_url.internal, base_url.hide_from_console),
+        (Some(true), Some(true))
+    );
+    assert!(base_url.default_value.is_some());
+    assert_eq!(definitions[4].kind, Some(ConfigType::Textfield1000));
+    assert_eq!(definitions[5].display_order, Some(6));
+    assert!(definitions[5].extra.contains_key("resellerConfig"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn metadata_names_auth_type_and_event_methods() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/14/metadata")))
+        .and(platform_auth())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 14, "key": "dropbox", "authentication": {"type": "oauth2"},
+            "events": {"supported": true, "methods": ["webhook"]}
+        })))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+
+    let metadata = client.elements().metadata(ElementId(14)).await?;
+
+    assert_eq!(metadata.auth_type(), Some("oauth2"));
+    assert!(metadata.events_supported());
+    assert_eq!(
+        metadata.events.map(|e| e.methods),
+        Some(vec!["webhook".to_owned()])
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_catalogue_streams_every_page_with_the_token_encoded() -> TestResult {
+    let server = MockServer::start().await;
+    let token = "eyJwYWdlIjoy+fQ/a==";
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements")))
+        .and(query_param("nextPage", token))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([{"id": 3, "key": "c"}])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements")))
+        .and(query_param("pageSize", "2"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Elements-Next-Page-Token", token)
+                .set_body_json(json!([{"id": 1, "key": "a"}, {"id": 2, "key": "b"}])),
+        )
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+
+    let elements: Vec<_> = client
+        .elements()
+        .stream(ListElements::new().page_size(2))
+        .try_collect()
+        .await?;
+
+    let keys: Vec<_> = elements
+        .iter()
+        .filter_map(|e| e.key.as_ref())
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(keys, ["a", "b", "c"]);
+    let requests = server.received_requests().await.unwrap_or_default();
+    let second = requests
+        .get(1)
+        .and_then(|r| r.url.query().map(str::to_owned));
+    assert_eq!(
+        second.as_deref(),
+        Some("pageSize=2&nextPage=eyJwYWdlIjoy%2BfQ%2Fa%3D%3D")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_missing_required_entry_fails_before_sending_with_its_name() -> TestResult {
+    let server = MockServer::start().await;
+    mock_rally_definitions(&server, 1).await;
+    mock_create(&server, 0).await;
+    let client = client_for(&server);
+    let request = rally_request(Configuration::new().event_notification_enabled(false))?;
+
+    let result = client.instances().create(&request).await;
+
+    let Err(Error::MissingConfiguration(missing)) = result else {
+        panic!("expected missing configuration, got {result:?}");
+    };
+    assert_eq!(missing.keys().collect::<Vec<_>>(), ["api.key"]);
+    assert_eq!(missing.entries[0].name.as_deref(), Some("API Key"));
+    assert_eq!(
+        (missing.status, missing.request_id.as_deref()),
+        (None, None)
+    );
+    assert_eq!(missing.element.as_deref(), Some("caagilecentral"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn definitions_are_fetched_once_per_element() -> TestResult {
+    let server = MockServer::start().await;
+    mock_rally_definitions(&server, 1).await;
+    mock_create(&server, 2).await;
+    let client = client_for(&server);
+    let request = rally_request(Configuration::new().set_secret("api.key", "k"))?;
+
+    client.instances().create(&request).await?;
+    client.clone().instances().create(&request).await?;
+
+    server.verify().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn with_validation_off_the_platform_names_the_missing_key() -> TestResult {
+    let server = MockServer::start().await;
+    mock_rally_definitions(&server, 0).await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/instances")))
+        .and(body_json(
+            json!({"element": {"key": "caagilecentral"}, "name": "instance1"}),
+        ))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "requestId": "5b0437c6e4b07731ae39b535",
+            "message": "Missing required configuration entries: api.key"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = unvalidated_client(&server)?;
+
+    let result = client
+        .instances()
+        .create(&rally_request(Configuration::new())?)
+        .await;
+
+    let Err(Error::MissingConfiguration(missing)) = result else {
+        panic!("expected missing configuration, got {result:?}");
+    };
+    assert_eq!(missing.keys().collect::<Vec<_>>(), ["api.key"]);
+    assert_eq!(missing.status, Some(400));
+    assert_eq!(
+        missing.request_id.as_deref(),
+        Some("5b0437c6e4b07731ae39b535")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn supplied_requirements_need_no_element_call() -> TestResult {
+    let server = MockServer::start().await;
+    mock_rally_definitions(&server, 0).await;
+    mock_create(&server, 1).await;
+    let client = client_for(&server);
+    let requirements = ElementRequirements::new(vec![
+        ConfigDefinition::new("api.key")
+            .name("API Key")
+            .required(true),
+    ]);
+    let incomplete = rally_request(Configuration::new())?;
+    let complete = rally_request(Configuration::new().set_secret("api.key", "k"))?;
+
+    let refused = client
+        .instances()
+        .create_validated(&incomplete, &requirements)
+        .await;
+    let created = client
+        .instances()
+        .create_validated(&complete, &requirements)
+        .await?;
+
+    assert!(matches!(refused, Err(Error::MissingConfiguration(_))));
+    assert_eq!(created.id.0, 123456);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_oauth_element_without_a_code_is_refused_before_sending() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/dropbox")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 14, "key": "dropbox", "typeOauth": true,
+            "configuration": [
+                {"key": "oauth.api.key", "name": "OAuth API Key", "required": true},
+                {"key": "oauth.user.token", "name": "Token", "required": true}
+            ]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mock_create(&server, 0).await;
+    let client = client_for(&server);
+    let request = NewInstance::builder(Element::key("dropbox"), "box")
+        .configuration(Configuration::new().set_secret("oauth.api.key", "k"))
+        .build()?;
+
+    let result = client.instances().create(&request).await;
+
+    let Err(Error::MissingConfiguration(missing)) = result else {
+        panic!("expected a missing code, got {result:?}");
+    };
+    assert_eq!(missing.keys().collect::<Vec<_>>(), ["providerData.code"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn unavailable_definitions_leave_the_judgement_to_the_platform() -> TestResult {
+    let server = MockServer::start().await;
+    mock_create(&server, 1).await;
+    let client = client_for(&server);
+
+    let created = client
+        .instances()
+        .create(&rally_request(Configuration::new())?)
+        .await?;
+
+    assert_eq!(created.id.0, 123456);
+    Ok(())
+}
+
+#[tokio::test]
+async fn create_for_element_posts_to_the_element_path_without_the_element() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("{API}/elements/caagilecentral/instances")))
+        .and(platform_auth())
+        .and(body_json(
+            json!({"name": "instance1", "configuration": {"api.key": "k"}}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(fixture!("rally-create-response.json")),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = unvalidated_client(&server)?;
+    let request = rally_request(Configuration::new().set_secret("api.key", "k"))?;
+
+    let created = client.instances().create_for_element(&request).await?;
+
+    assert_eq!(created.name, "instance1");
+    Ok(())
+}
