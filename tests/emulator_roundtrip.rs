@@ -30,6 +30,18 @@ fn client_for(
     Ok(client)
 }
 
+/// A client that sends every create and leaves the judgement to the emulator.
+fn unvalidated_client_for(emulator: &Emulator) -> Result<Client, Box<dyn StdError>> {
+    let client = Client::builder()
+        .base_url(emulator.base_url())
+        .user_secret(emulator.user_secret())
+        .organization_secret(emulator.organization_secret())
+        .retry_policy(RetryPolicy::none())
+        .validate_before_create(false)
+        .build()?;
+    Ok(client)
+}
+
 async fn start() -> Result<(Emulator, Client), Box<dyn StdError>> {
     let emulator = Emulator::start().await?;
     let client = client_for(
@@ -51,8 +63,27 @@ async fn create_rally(client: &Client, name: &str) -> Result<Instance, Box<dyn S
 }
 
 #[tokio::test]
-async fn a_create_without_api_key_is_refused_as_missing_configuration() -> TestResult {
+async fn a_create_without_api_key_is_refused_before_sending() -> TestResult {
     let (emulator, client) = start().await?;
+    let request = NewInstance::builder(Element::key(RALLY), "instance1").build()?;
+
+    let result = client.instances().create(&request).await;
+
+    let Err(error @ Error::MissingConfiguration(missing)) = &result else {
+        return Err(format!("expected MissingConfiguration, got {result:?}").into());
+    };
+    assert_eq!(missing.keys().collect::<Vec<_>>(), ["api.key"]);
+    assert_eq!(missing.status, None, "found by the SDK, not the platform");
+    assert!(error.to_string().contains("api.key (API Key)"), "{error}");
+    assert_eq!(emulator.instances_created_with_name("instance1"), 0);
+    emulator.shutdown().await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_platform_refuses_a_create_without_api_key_as_missing_configuration() -> TestResult {
+    let (emulator, _) = start().await?;
+    let client = unvalidated_client_for(&emulator)?;
     let request = NewInstance::builder(Element::key(RALLY), "instance1").build()?;
 
     let result = client.instances().create(&request).await;

@@ -30,14 +30,15 @@ fn rally_without_key() -> Result<NewInstance, Error> {
     NewInstance::builder(Element::key("caagilecentral"), "instance1").build()
 }
 
-/// Answers every request with `answer` and creates a Rally instance through the SDK.
+/// Answers every request with `answer` and creates a Rally instance through the SDK, leaving
+/// the judgement of the request to the (mock) platform.
 async fn create_answered_with(answer: ResponseTemplate) -> Result<Error, Box<dyn StdError>> {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(answer)
         .mount(&server)
         .await;
-    let result = client_for(&server)
+    let result = wire::unvalidated_client(&server)?
         .instances()
         .create(&rally_without_key()?)
         .await;

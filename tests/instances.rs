@@ -38,8 +38,9 @@ fn fixture_json(text: &str) -> Result<Value, serde_json::Error> {
 }
 
 #[tokio::test]
-async fn create_posts_the_documented_rally_body() -> TestResult {
+async fn create_checks_the_element_then_posts_the_documented_rally_body() -> TestResult {
     let server = MockServer::start().await;
+    wire::mount_rally_requirements(&server).await;
     Mock::given(method("POST"))
         .and(path(format!("{API}/instances")))
         .and(platform_auth())
@@ -71,7 +72,7 @@ async fn create_decodes_the_documented_rally_answer() -> TestResult {
         .mount(&server)
         .await;
 
-    let instance = client_for(&server)
+    let instance = wire::unvalidated_client(&server)?
         .instances()
         .create(&rally_request()?)
         .await?;
@@ -105,7 +106,7 @@ async fn create_answer_configuration_reads_through_the_accessors() -> TestResult
         .mount(&server)
         .await;
 
-    let instance = client_for(&server)
+    let instance = wire::unvalidated_client(&server)?
         .instances()
         .create(&rally_request()?)
         .await?;
@@ -409,7 +410,7 @@ async fn create_is_sent_once_even_when_retries_are_on() -> TestResult {
         .expect(1)
         .mount(&server)
         .await;
-    let client = client_for(&server).with_retry_policy(RetryPolicy::default());
+    let client = wire::unvalidated_client(&server)?.with_retry_policy(RetryPolicy::default());
 
     let result = client.instances().create(&rally_request()?).await;
 

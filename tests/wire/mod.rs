@@ -2,7 +2,12 @@
 
 #![allow(dead_code)]
 
-use wiremock::{Match, Request, ResponseTemplate};
+use open_connectors::{Client, Error, RetryPolicy};
+use serde_json::json;
+use wiremock::matchers::{method, path};
+use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
+
+use crate::common::{ORGANIZATION_SECRET, USER_SECRET};
 
 /// The path every platform call sits under.
 pub const API: &str = "/elements/api-v2";
@@ -58,4 +63,36 @@ pub fn json(status: u16, body: &str) -> ResponseTemplate {
 /// The path of an instance, under the API path.
 pub fn instance_path(id: u64) -> String {
     format!("{API}/instances/{id}")
+}
+
+/// A client like `common::client_for` that leaves the judgement of a create to the platform,
+/// so that a test sees the platform's answer to exactly the request it sends.
+pub fn unvalidated_client(server: &MockServer) -> Result<Client, Error> {
+    Client::builder()
+        .base_url(server.uri())
+        .user_secret(USER_SECRET)
+        .organization_secret(ORGANIZATION_SECRET)
+        .retry_policy(RetryPolicy::none())
+        .validate_before_create(false)
+        .build()
+}
+
+/// Answers the two reads a validating create makes first: the Rally element, and its
+/// configuration definitions from the fixture, each expected once.
+pub async fn mount_rally_requirements(server: &MockServer) {
+    let element = json!({"id": 12345, "key": "caagilecentral", "authenticationType": "custom"});
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/caagilecentral")))
+        .and(platform_auth())
+        .respond_with(ResponseTemplate::new(200).set_body_json(element))
+        .expect(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/caagilecentral/configuration")))
+        .and(platform_auth())
+        .respond_with(json(200, crate::fixture!("element-configuration.json")))
+        .expect(1)
+        .mount(server)
+        .await;
 }
