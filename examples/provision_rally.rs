@@ -140,14 +140,19 @@ async fn provision(client: &Client) -> Result<()> {
     Ok(())
 }
 
-/// A Rally instance needs `api.key`; the platform says so with a typed error.
+/// A Rally instance needs `api.key`. The SDK checks the element's configuration definitions
+/// before sending, and the platform checks again; either way the error is the same variant.
 async fn refuse_without_api_key(client: &Client) -> Result<()> {
     let request = NewInstance::builder(Element::key(RALLY), "rally-demo").build()?;
     match client.instances().create(&request).await {
         Err(Error::MissingConfiguration(missing)) => {
             let keys: Vec<&str> = missing.keys().collect();
+            let found_by = match missing.status {
+                Some(_) => "the platform",
+                None => "the SDK, before sending",
+            };
             println!("refused without an API key: {missing}");
-            println!("  missing keys: {}", keys.join(", "));
+            println!("  missing keys: {} (found by {found_by})", keys.join(", "));
             Ok(())
         }
         // The platform's wording for this refusal is not published; a real tenant may say it
