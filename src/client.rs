@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use secrecy::SecretString;
 use url::Url;
 
 use crate::auth::{Credentials, OrganizationSecret, UserSecret};
@@ -13,6 +14,7 @@ use crate::elements::{ElementRequirements, Elements};
 use crate::error::{Error, InvalidInput, Result};
 use crate::instances::Instances;
 use crate::retry::RetryPolicy;
+use crate::scrub::Redactor;
 use crate::transport::{CallOptions, Request, Response, Transport};
 
 /// The path every platform and hub call sits under.
@@ -25,16 +27,20 @@ pub const ENV_USER_SECRET: &str = "OPEN_CONNECTORS_USER_SECRET";
 /// The environment variable [`Client::from_env`] reads the organization secret from.
 pub const ENV_ORGANIZATION_SECRET: &str = "OPEN_CONNECTORS_ORGANIZATION_SECRET";
 
-/// Default time to set up a connection.
+/// Default time to set up a connection (TCP and TLS). A connection that cannot be made in
+/// time was never used, so even a create is retried after it.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default time for one attempt of an ordinary call.
+/// Default time for one attempt of an ordinary call, reading the whole answer included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time for one attempt of a call that creates or re-authenticates an instance: the
-/// platform calls the vendor while provisioning, which can take a while.
+/// platform calls the vendor while provisioning, which can take well over the 30–60 s an
+/// ordinary vendor call may need.
 pub const DEFAULT_CREATE_TIMEOUT: Duration = Duration::from_secs(120);
-/// Default total time for one call, retries and pauses included.
+/// Default total time for one call, retries and pauses included. A create or
+/// re-authentication may use its whole create timeout even when that is longer.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(90);
-/// Default largest response body the client reads, in bytes.
+/// Default largest response body the client reads, in bytes (32 MiB). The platform's largest
+/// documented answers (instance lists, element definitions) are a small fraction of this.
 pub const DEFAULT_MAX_RESPONSE_BODY: usize = 32 * 1024 * 1024;
 
 /// A client for one platform account.
@@ -111,7 +117,8 @@ impl Client {
         Elements::new(self)
     }
 
-    /// A clone of this client whose calls use another retry policy.
+    /// A clone of this client whose calls use another retry policy. The clone shares the
+    /// connection pool; only the per-call settings differ.
     ///
     /// ```
     /// # fn run(client: &open_connectors::Client) {
@@ -246,7 +253,8 @@ impl ClientBuilder {
     }
 
     /// The largest response body read, in bytes ([`DEFAULT_MAX_RESPONSE_BODY`]); a larger one
-    /// fails with [`Error::BodyTooLarge`].
+    /// fails with [`Error::BodyTooLarge`] as soon as it passes the limit (or at once when its
+    /// `Content-Length` announces more), whether it is sent chunked or not.
     pub fn max_response_body(mut self, bytes: usize) -> Self {
         self.max_body = Some(bytes);
         self
@@ -308,11 +316,17 @@ impl ClientBuilder {
             create_timeout: self.create_timeout.unwrap_or(DEFAULT_CREATE_TIMEOUT),
             deadline: self.deadline.unwrap_or(DEFAULT_DEADLINE),
         };
+        let mut secrets = Redactor::default();
+        secrets.extend([
+            SecretString::from(credentials.user().expose_secret().to_owned()),
+            SecretString::from(credentials.organization().expose_secret().to_owned()),
+        ]);
         let transport = Transport {
             http,
             base,
             authorization,
             max_body: self.max_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
+            secrets,
         };
         let shared = Arc::new(Shared {
             transport,
@@ -326,14 +340,29 @@ impl ClientBuilder {
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base_url = self.base_url.as_deref().map(printable_url);
         f.debug_struct("ClientBuilder")
-            .field("base_url", &self.base_url)
+            .field("base_url", &base_url)
             .field("user", &self.user)
             .field("organization", &self.organization)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
+}
+
+/// A base URL as `Debug` may show it: without user name, password, query or fragment, which
+/// could hold secrets; an unparsable one is not shown at all.
+fn printable_url(raw: &str) -> String {
+    let Ok(mut url) = Url::parse(raw.trim()) else {
+        return "<unparsable>".to_owned();
+    };
+    // Both fail only for URLs that cannot have credentials, which is fine.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.set_query(None);
+    url.set_fragment(None);
+    url.to_string()
 }
 
 /// A reqwest client with rustls, certificate checks on, and redirects followed only within the
@@ -372,6 +401,12 @@ fn normalize_base_url(raw: Option<&str>) -> Result<Url, InvalidInput> {
         return Err(InvalidInput::UrlScheme {
             field: "base URL".to_owned(),
             scheme: url.scheme().to_owned(),
+        });
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(InvalidInput::Url {
+            field: "base URL",
+            reason: "it must not hold a user name or password; secrets go in the header".to_owned(),
         });
     }
     let path = url.path().trim_end_matches('/').to_owned();
@@ -434,7 +469,13 @@ mod tests {
 
     #[test]
     fn unparsable_or_non_http_base_urls_are_refused() {
-        for raw in ["not a url", "ftp://api.example.com", "mailto:a@b.c", ""] {
+        for raw in [
+            "not a url",
+            "ftp://api.example.com",
+            "mailto:a@b.c",
+            "",
+            "https://user:pass@api.example.com",
+        ] {
             assert!(normalized(raw).starts_with("error"), "{raw}");
         }
     }

@@ -12,6 +12,7 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use url::Url;
 
 use crate::error::InvalidInput;
+use crate::events::{EventsConfiguration, PollerConfiguration};
 use crate::scrub::{MASK, is_secret_key};
 
 /// The configuration keys common to every connector.
@@ -197,11 +198,25 @@ impl Configuration {
         Configuration::default()
     }
 
-    /// Sets any key, such as a connector-specific one. A value under a key that looks secret
-    /// (see [`is_secret_key`](crate::is_secret_key)) is still hidden from `Debug`.
+    /// Sets any key, such as a connector-specific one. Text under a key that looks secret
+    /// (see [`is_secret_key`](crate::is_secret_key)), such as `password` or `api.key`, is kept
+    /// as a [`ConfigValue::Secret`], exactly as [`set_secret`](Self::set_secret) would.
     pub fn set(mut self, key: impl Into<String>, value: impl Into<ConfigValue>) -> Self {
-        self.entries.insert(key.into(), value.into());
+        let key = key.into();
+        let value = match value.into() {
+            ConfigValue::Text(text) if is_secret_key(&key) => ConfigValue::Secret(text.into()),
+            other => other,
+        };
+        self.entries.insert(key, value);
         self
+    }
+
+    /// The secret values, to cut out of anything the platform echoes back.
+    pub(crate) fn secret_values(&self) -> impl Iterator<Item = SecretString> + '_ {
+        self.entries.values().filter_map(|value| match value {
+            ConfigValue::Secret(secret) => Some(secret.clone()),
+            _ => None,
+        })
     }
 
     /// Sets a secret value, such as an API key or a password. It is sent, never printed.
@@ -244,6 +259,18 @@ impl Configuration {
     /// `event.poller.refresh_interval`: minutes between two polls of the vendor.
     pub fn event_poller_refresh_interval(self, minutes: u32) -> Self {
         self.set(keys::EVENT_POLLER_REFRESH_INTERVAL, minutes)
+    }
+
+    /// `event.poller.configuration`: what the poller reads per resource, sent as the
+    /// JSON-encoded string the platform stores.
+    pub fn event_poller_configuration(self, poller: PollerConfiguration) -> Self {
+        self.set(keys::EVENT_POLLER_CONFIGURATION, poller.to_json_string())
+    }
+
+    /// Every event key at once: events on, vendor type, callback URL, and the signature key,
+    /// refresh interval and poller configuration when given.
+    pub fn events(self, events: EventsConfiguration) -> Self {
+        events.apply(self)
     }
 
     /// The value set for a key.

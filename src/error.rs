@@ -56,10 +56,16 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// A request that creates something failed after it may have reached the platform.
+    /// A request that is not safe to repeat (a `POST` that creates, a `PATCH`) may have been
+    /// carried out, but the client cannot tell: the connection failed or timed out after
+    /// sending, a gateway answered `502`, `503` or `504`, or the platform answered with a success
+    /// status whose body could not be read or decoded.
     ///
-    /// The platform may or may not have carried it out, so the request was not repeated: list
-    /// or search before creating again, or a second instance may be made.
+    /// The request was not repeated, since a second create would make a second instance. Before
+    /// creating again, list or search for the unique name or tag the request used
+    /// ([`ListInstances::search_text`](crate::ListInstances::search_text),
+    /// [`ListInstances::tag`](crate::ListInstances::tag)). [`Error::status`] and
+    /// [`Error::request_id`] read through to the cause.
     #[error("outcome unknown: {method} {url_template} may have been carried out")]
     OutcomeUnknown {
         /// The HTTP method of the request.
@@ -90,6 +96,10 @@ pub enum Error {
     /// The platform returned the same next-page token twice, which would loop forever.
     #[error("pagination stopped: the platform repeated a next-page token")]
     RepeatedPageToken,
+
+    /// An event notification was refused: unsigned, wrongly signed, or unreadable.
+    #[error("webhook refused: {0}")]
+    Webhook(#[from] crate::events::WebhookError),
 }
 
 impl Error {
@@ -165,14 +175,29 @@ impl Error {
         self.status() == Some(404)
     }
 
+    /// Whether a request that failed this way may have been carried out by the platform.
+    pub(crate) fn may_have_been_carried_out(&self) -> bool {
+        match self {
+            Error::Transport { kind, .. } => *kind != TransportErrorKind::Connect,
+            Error::Api(e) => matches!(e.status, 502..=504),
+            Error::BodyTooLarge { status, .. } => (200..300).contains(status),
+            Error::Decode(_) => true,
+            Error::DeadlineExceeded { last, .. } => {
+                last.as_ref().is_some_and(|e| e.may_have_been_carried_out())
+            }
+            _ => false,
+        }
+    }
+
+    /// Wraps a reqwest error. A connection that could not be made counts as `Connect` even when
+    /// it timed out, since the request never left. The URL is dropped from the error: its
+    /// query string may hold values that must not be printed.
     pub(crate) fn transport(source: reqwest::Error) -> Self {
-        // The URL may carry secrets in its query (the OAuth `GET` forms), and reqwest prints
-        // it in its errors.
         let source = source.without_url();
-        let kind = if source.is_timeout() {
-            TransportErrorKind::Timeout
-        } else if source.is_connect() {
+        let kind = if source.is_connect() {
             TransportErrorKind::Connect
+        } else if source.is_timeout() {
+            TransportErrorKind::Timeout
         } else if source.is_body() || source.is_decode() {
             TransportErrorKind::Body
         } else if source.is_builder() || source.is_redirect() {
@@ -424,7 +449,6 @@ impl fmt::Display for ApiErrorKind {
 }
 
 /// A success answer whose body could not be decoded into the expected type.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct DecodeError {
     /// The HTTP status of the answer.
@@ -446,6 +470,19 @@ impl fmt::Display for DecodeError {
             "could not decode the response (status {}) at `{}`: {}",
             self.status, self.path, self.excerpt
         )
+    }
+}
+
+/// Written by hand: the decoder's message may quote a value from the body, so it is scrubbed.
+impl fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("path", &self.path)
+            .field("excerpt", &self.excerpt)
+            .field("request_id", &self.request_id)
+            .field("source", &crate::scrub::text(&self.source.to_string()))
+            .finish()
     }
 }
 

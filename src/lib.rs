@@ -42,12 +42,27 @@
 //!   provisioning flows.
 //! - [`NewInstance`], [`Configuration`] and [`Element`] build requests; `build()` refuses what
 //!   the platform would refuse.
+//! - [`Client::hub`] makes a [`HubClient`] for connector calls on one instance
+//!   (`/hubs/{hub}/{resource}`), with typed or raw bodies, [`Where`] queries, pages and
+//!   streams, and [`HubClient::ping`].
+//! - [`EventsConfiguration`] turns events on; [`verify_and_decode`] checks and reads the
+//!   notifications the platform posts back.
 //! - [`Error`] is the one error type; [`Error::MissingConfiguration`] lists missing entries.
 //!
 //! # Secrets
 //!
 //! Secrets stay in [`secrecy`] types from the setter to the header. No type of this crate
 //! prints one in `Debug` or `Display`, and the `Authorization` header is marked sensitive.
+//!
+//! # Retries, timeouts and unknown outcomes
+//!
+//! Every call has a per-attempt timeout and a total deadline, and is retried by default when
+//! that is safe: `GET`, `PUT` and `DELETE` after passing faults, a create or patch only when
+//! the platform provably did not act on it. When a create may have been carried out but the
+//! client cannot tell, it fails with [`Error::OutcomeUnknown`] and is never sent twice. See
+//! [`RetryPolicy`] and [`ClientBuilder`]. Answers are read up to
+//! [`DEFAULT_MAX_RESPONSE_BODY`] bytes unless [`ClientBuilder::max_response_body`] says
+//! otherwise.
 //!
 //! # Testing offline
 //!
@@ -60,7 +75,9 @@ mod configuration;
 mod element;
 mod elements;
 mod error;
+mod events;
 pub mod hosts;
+mod hub;
 mod instances;
 mod lenient;
 mod oauth;
@@ -84,6 +101,15 @@ pub use elements::{
 pub use error::{
     ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, MissingConfiguration, MissingEntry,
     Result, TransportErrorKind,
+};
+pub use events::{
+    DatesConfiguration, Event, EventType, EventsConfiguration, Notification, PollerConfiguration,
+    ResourcePoller, SIGNATURE_HEADER, SignatureKey, WEBHOOK_ID_HEADER, WebhookError,
+    verify_and_decode,
+};
+pub use hub::{
+    ELEMENT_INSTANCE_ID, HubClient, HubQuery, HubResponse, Literal, PingStatus, Where,
+    quote_literal,
 };
 pub use instances::{
     ConfigEntry, ConfigEntryId, ExternalAuthentication, Instance, InstanceConfiguration,

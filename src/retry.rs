@@ -2,11 +2,22 @@
 //!
 //! Retries are on by default and bounded three ways: a number of attempts, a growing pause
 //! between them, and the call's total deadline. Only what is safe to repeat is repeated:
-//! `GET`, `PUT` and `DELETE`. A `POST` that creates something, or a `PATCH`, is sent again only
-//! when the connection was refused, which proves the platform never saw it; see
-//! [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) for the rest.
+//! `GET`, `PUT` and `DELETE`, after a connection failure, a timeout, or a `408`, `429`, `500`,
+//! `502`, `503` or `504` answer.
+//!
+//! A `POST` that creates something, or a `PATCH`, is sent again in two cases only, both of which
+//! prove the platform did not carry it out: the connection was refused (the request never left),
+//! or the platform answered `429 Too Many Requests` (it refused the request). A `503` is *not*
+//! retried for them: a gateway may answer `503` (or `502`, `504`) while the platform behind it
+//! goes on with the request. Every failure of such a request that may have been carried out
+//! becomes [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown).
+//!
+//! `Retry-After` (seconds or an HTTP date) replaces the computed pause. When it asks for more
+//! than [`RetryPolicy::max_retry_after`] or more than the call's deadline leaves, the client does
+//! not wait in vain: the call fails at once with the platform's answer, whose
+//! [`ApiError::retry_after`](crate::ApiError::retry_after) says when to come back.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::Error;
 
@@ -71,7 +82,10 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest `Retry-After` the client waits for; a longer one ends the retries.
+    /// The longest `Retry-After` the client waits for (30 s by default). A longer one, or one
+    /// longer than what is left of the call's deadline, ends the retries at once: the call
+    /// returns the platform's answer, whose [`ApiError::retry_after`](crate::ApiError::retry_after)
+    /// says when to come back.
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
         self.max_retry_after = wait;
         self
@@ -105,6 +119,101 @@ impl RetryPolicy {
         let ceiling = exp.min(self.max_backoff);
         let half = ceiling / 2;
         half + half.mul_f64(jitter())
+    }
+}
+
+/// Whether a request may be sent again after a failure whose outcome is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Idempotency {
+    /// `GET`, `PUT`, `DELETE`: repeating it changes nothing more.
+    Safe,
+    /// `POST` that creates, `PATCH`: repeated only when the platform provably did not act.
+    Unsafe,
+}
+
+impl Idempotency {
+    /// Whether a failure allows another attempt of a request of this kind.
+    fn allows_retry_after(self, error: &Error) -> bool {
+        match self {
+            Idempotency::Safe => error.is_retryable(),
+            Idempotency::Unsafe => error.is_connect() || error.status() == Some(429),
+        }
+    }
+}
+
+/// The time one call may take, retries and pauses included.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Budget {
+    started: Instant,
+    timeout: Duration,
+    deadline: Duration,
+}
+
+impl Budget {
+    /// Starts the clock for a call whose attempts may each take `timeout`.
+    pub(crate) fn start(timeout: Duration, deadline: Duration) -> Self {
+        Budget {
+            started: Instant::now(),
+            timeout,
+            deadline,
+        }
+    }
+
+    fn left(&self) -> Duration {
+        self.deadline.saturating_sub(self.started.elapsed())
+    }
+
+    /// The timeout of the next attempt, and whether the deadline shortened it.
+    pub(crate) fn attempt_timeout(&self) -> (Duration, bool) {
+        let left = self.left();
+        (self.timeout.min(left), left < self.timeout)
+    }
+}
+
+/// What to do after attempt number `attempt` failed.
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// Wait this long, then try again.
+    Retry(Duration),
+    /// Stop and return this error.
+    Stop(Error),
+}
+
+/// Decides whether to try again. `cut_short` says the deadline shortened the failed attempt's
+/// timeout, so a timeout then means the deadline ran out.
+pub(crate) fn next_step(
+    policy: &RetryPolicy,
+    kind: Idempotency,
+    budget: &Budget,
+    attempt: u32,
+    cut_short: bool,
+    error: Error,
+) -> Step {
+    if cut_short && error.is_timeout() {
+        return Step::Stop(deadline_exceeded(budget, attempt, error));
+    }
+    if !kind.allows_retry_after(&error) {
+        return Step::Stop(error);
+    }
+    let Some(pause) = policy.pause(attempt, &error) else {
+        return Step::Stop(error);
+    };
+    if pause < budget.left() {
+        return Step::Retry(pause);
+    }
+    // A `Retry-After` the deadline cannot honour is the platform's own answer: return it, with
+    // its `retry_after`, rather than a deadline that has not run out yet.
+    if retry_after(&error).is_some() {
+        return Step::Stop(error);
+    }
+    Step::Stop(deadline_exceeded(budget, attempt, error))
+}
+
+fn deadline_exceeded(budget: &Budget, attempts: u32, last: Error) -> Error {
+    Error::DeadlineExceeded {
+        deadline: budget.deadline,
+        attempts,
+        last: Some(Box::new(last)),
     }
 }
 
@@ -168,6 +277,66 @@ mod tests {
                 "{attempt}: {pause:?}"
             );
         }
+    }
+
+    fn answer(status: u16, retry_after: Option<u64>) -> Error {
+        Error::Api(Box::new(crate::ApiError {
+            status,
+            kind: crate::ApiErrorKind::from_status(status),
+            message: None,
+            request_id: None,
+            provider_message: None,
+            retry_after: retry_after.map(Duration::from_secs),
+        }))
+    }
+
+    fn step(kind: Idempotency, deadline: u64, cut_short: bool, error: Error) -> Step {
+        let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(10));
+        let budget = Budget::start(Duration::from_secs(1), Duration::from_secs(deadline));
+        next_step(&policy, kind, &budget, 1, cut_short, error)
+    }
+
+    #[test]
+    fn safe_requests_retry_passing_faults_and_unsafe_ones_only_refusals() {
+        let safe_503 = step(Idempotency::Safe, 60, false, answer(503, None));
+        let unsafe_503 = step(Idempotency::Unsafe, 60, false, answer(503, None));
+        let unsafe_429 = step(Idempotency::Unsafe, 60, false, answer(429, Some(1)));
+        let safe_400 = step(Idempotency::Safe, 60, false, answer(400, None));
+
+        assert!(matches!(safe_503, Step::Retry(_)));
+        assert!(matches!(unsafe_503, Step::Stop(Error::Api(_))));
+        assert!(matches!(unsafe_429, Step::Retry(d) if d == Duration::from_secs(1)));
+        assert!(matches!(safe_400, Step::Stop(Error::Api(_))));
+    }
+
+    #[test]
+    fn retry_after_beyond_the_deadline_returns_the_answer_at_once() {
+        let beyond_deadline = step(Idempotency::Safe, 5, false, answer(503, Some(10)));
+        let beyond_policy = step(Idempotency::Safe, 600, false, answer(429, Some(31)));
+
+        for outcome in [beyond_deadline, beyond_policy] {
+            let Step::Stop(error) = outcome else {
+                panic!("expected to stop, got {outcome:?}");
+            };
+            assert!(
+                error.api().and_then(|a| a.retry_after).is_some(),
+                "{error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_deadline_that_leaves_no_room_is_reported_as_such() {
+        let no_room = step(Idempotency::Safe, 0, false, answer(502, None));
+
+        assert!(matches!(
+            no_room,
+            Step::Stop(Error::DeadlineExceeded {
+                attempts: 1,
+                last: Some(_),
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! [`Error`]. Nothing else in the crate touches reqwest.
 
 use std::borrow::Cow;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
@@ -13,20 +13,12 @@ use tracing::Instrument;
 use url::Url;
 
 use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
-use crate::retry::{RetryPolicy, parse_retry_after};
-use crate::scrub;
+use crate::retry::{Budget, Idempotency, RetryPolicy, Step, next_step, parse_retry_after};
+use crate::scrub::Redactor;
+use secrecy::SecretString;
 
 /// The header that carries the platform's id for a request.
 pub(crate) const REQUEST_ID: &str = "elements-request-id";
-
-/// Whether a request may be sent again after a failure whose outcome is unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Idempotency {
-    /// `GET`, `PUT`, `DELETE`: repeating it changes nothing more.
-    Safe,
-    /// `POST` that creates, `PATCH`: repeated only when provably never sent.
-    Unsafe,
-}
 
 /// Per-call settings, taken from the client and overridable per call.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +41,7 @@ pub(crate) struct Request {
     headers: Vec<(HeaderName, HeaderValue)>,
     idempotency: Idempotency,
     creates: bool,
+    redactor: Redactor,
 }
 
 impl Request {
@@ -73,6 +66,7 @@ impl Request {
             headers: Vec::new(),
             idempotency,
             creates: false,
+            redactor: Redactor::default(),
         }
     }
 
@@ -112,6 +106,21 @@ impl Request {
         self
     }
 
+    /// Marks a request as not safe to repeat whatever its method, such as a `PUT` that carries a
+    /// single-use OAuth code: a second attempt would fail at the vendor and hide the first's
+    /// success.
+    pub(crate) fn not_repeatable(mut self) -> Self {
+        self.idempotency = Idempotency::Unsafe;
+        self
+    }
+
+    /// Secret values the request carries in its body, to be cut out of any error text the
+    /// platform or a vendor echoes back.
+    pub(crate) fn redact(mut self, values: impl IntoIterator<Item = SecretString>) -> Self {
+        self.redactor.extend(values);
+        self
+    }
+
     /// Replaces the platform `Authorization` header, for connector (hub) calls.
     pub(crate) fn authorization(mut self, value: HeaderValue) -> Self {
         self.authorization = Some(value);
@@ -136,6 +145,11 @@ pub(crate) struct Response {
     pub(crate) status: u16,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// Set for a request that is not safe to repeat: it was carried out, so a body that cannot
+    /// be decoded leaves its result unknown.
+    pub(crate) unsafe_call: Option<(Method, &'static str)>,
+    /// The secrets to cut out of a decode error's excerpt.
+    pub(crate) redactor: Redactor,
 }
 
 impl Response {
@@ -156,13 +170,17 @@ impl Response {
     }
 
     fn decode_error(&self, path: String, source: serde_json::Error) -> Error {
-        Error::Decode(Box::new(DecodeError {
+        let error = Error::Decode(Box::new(DecodeError {
             status: self.status,
             path,
-            excerpt: scrub::excerpt(&self.body),
+            excerpt: self.redactor.excerpt(&self.body),
             request_id: self.header(REQUEST_ID).map(str::to_owned),
             source,
-        }))
+        }));
+        match &self.unsafe_call {
+            Some((method, template)) => outcome_unknown(method, template, error),
+            None => error,
+        }
     }
 }
 
@@ -173,6 +191,8 @@ pub(crate) struct Transport {
     pub(crate) base: Url,
     pub(crate) authorization: HeaderValue,
     pub(crate) max_body: usize,
+    /// The account secrets, cut out of any error text.
+    pub(crate) secrets: Redactor,
 }
 
 impl Transport {
@@ -193,58 +213,26 @@ impl Transport {
 
     async fn send_with_retries(&self, request: Request, options: &CallOptions) -> Result<Response> {
         let url = self.url(&request)?;
-        let timeout = if request.creates {
-            options.create_timeout
-        } else {
-            options.timeout
-        };
-        let deadline = if request.creates {
-            timeout.max(options.deadline)
-        } else {
-            options.deadline
-        };
-        let started = Instant::now();
+        let budget = call_budget(&request, options);
         let mut attempt = 0u32;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
-            let left = deadline.saturating_sub(started.elapsed());
-            let outcome = self.attempt(&request, &url, timeout.min(left)).await;
-            let error = match outcome {
+            let (timeout, cut_short) = budget.attempt_timeout();
+            let error = match self.attempt(&request, &url, timeout).await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
-            let pause = self.next_pause(&request, options, attempt, &error);
-            match pause {
-                Some(pause) if started.elapsed() + pause < deadline => {
-                    tracing::debug!(?pause, "retrying");
+
+            let kind = request.idempotency;
+            match next_step(&options.retry, kind, &budget, attempt, cut_short, error) {
+                Step::Retry(pause) => {
+                    tracing::debug!(attempt, ?pause, "retrying");
                     tokio::time::sleep(pause).await;
                 }
-                Some(_) if error.is_retryable() => {
-                    return Err(deadline_error(deadline, attempt, error));
-                }
-                _ => return Err(give_up(&request, error)),
+                Step::Stop(error) => return Err(give_up(&request, error)),
             }
         }
-    }
-
-    /// Whether and after what pause to try again: only retryable failures, and for requests
-    /// that are not safe to repeat, only failures that prove the request was never sent.
-    fn next_pause(
-        &self,
-        request: &Request,
-        options: &CallOptions,
-        attempt: u32,
-        error: &Error,
-    ) -> Option<std::time::Duration> {
-        let allowed = match request.idempotency {
-            Idempotency::Safe => error.is_retryable(),
-            Idempotency::Unsafe => error.is_connect(),
-        };
-        if !allowed {
-            return None;
-        }
-        options.retry.pause(attempt, error)
     }
 
     async fn attempt(&self, request: &Request, url: &Url, timeout: Duration) -> Result<Response> {
@@ -258,14 +246,19 @@ impl Transport {
         record_response(status, &headers);
 
         let body = read_limited(response, self.max_body, &headers).await?;
+        let redactor = self.secrets.merged(&request.redactor);
         if status.is_success() {
+            let unsafe_call = (request.idempotency == Idempotency::Unsafe)
+                .then(|| (request.method.clone(), request.template));
             return Ok(Response {
                 status: status.as_u16(),
                 headers,
                 body,
+                unsafe_call,
+                redactor,
             });
         }
-        Err(api_error(status, &headers, &body))
+        Err(api_error(status, &headers, &body, &redactor))
     }
 
     fn build(&self, request: &Request, url: &Url, timeout: Duration) -> reqwest::RequestBuilder {
@@ -367,11 +360,16 @@ struct ErrorBody {
 }
 
 /// Builds an [`ApiError`] from an error status, its headers and whatever body came with it.
-pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+pub(crate) fn api_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    redactor: &Redactor,
+) -> Error {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (body_id, message, provider_message) = match parsed {
         Some(b) => (b.request_id, b.message, b.provider_message),
-        None => (None, non_empty_excerpt(body), None),
+        None => (None, non_empty_excerpt(body, redactor), None),
     };
     let retry_after = headers
         .get(reqwest::header::RETRY_AFTER)
@@ -380,36 +378,86 @@ pub(crate) fn api_error(status: StatusCode, headers: &HeaderMap, body: &[u8]) ->
     Error::Api(Box::new(ApiError {
         status: status.as_u16(),
         kind: ApiErrorKind::from_status(status.as_u16()),
-        message: message.map(|m| scrub::text(&m)),
+        message: message.map(|m| redactor.message(&m)),
         request_id: body_id.or_else(|| request_id(headers)),
-        provider_message: provider_message.map(|m| scrub::text(&m)),
+        provider_message: provider_message.map(|m| redactor.message(&m)),
         retry_after,
     }))
 }
 
-fn non_empty_excerpt(body: &[u8]) -> Option<String> {
-    let excerpt = scrub::excerpt(body);
+fn non_empty_excerpt(body: &[u8], redactor: &Redactor) -> Option<String> {
+    let excerpt = redactor.excerpt(body);
     (!excerpt.is_empty()).then_some(excerpt)
 }
 
-fn deadline_error(deadline: Duration, attempts: u32, last: Error) -> Error {
-    Error::DeadlineExceeded {
-        deadline,
-        attempts,
-        last: Some(Box::new(last)),
+/// The time a call may take: a create may always use its full create timeout.
+fn call_budget(request: &Request, options: &CallOptions) -> Budget {
+    if request.creates {
+        let timeout = options.create_timeout;
+        return Budget::start(timeout, timeout.max(options.deadline));
+    }
+    Budget::start(options.timeout, options.deadline)
+}
+
+/// The error to return once retries are over. A request that is not safe to repeat and may
+/// have been carried out says so.
+fn give_up(request: &Request, error: Error) -> Error {
+    if request.idempotency == Idempotency::Unsafe && error.may_have_been_carried_out() {
+        return outcome_unknown(&request.method, request.template, error);
+    }
+    error
+}
+
+fn outcome_unknown(method: &Method, template: &'static str, error: Error) -> Error {
+    Error::OutcomeUnknown {
+        method: method.to_string(),
+        url_template: template,
+        source: Box::new(error),
     }
 }
 
-/// The error to return once retries are over. A request that is not safe to repeat and failed
-/// without an answer may have been carried out: say so.
-fn give_up(request: &Request, error: Error) -> Error {
-    let unanswered = matches!(error, Error::Transport { .. }) && !error.is_connect();
-    if request.idempotency == Idempotency::Unsafe && unanswered {
-        return Error::OutcomeUnknown {
-            method: request.method.to_string(),
-            url_template: request.template,
-            source: Box::new(error),
-        };
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers_with_id(id: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(REQUEST_ID, HeaderValue::from_str(id).expect("a plain id"));
+        headers
     }
-    error
+
+    #[test]
+    fn the_error_body_fills_the_api_error() {
+        let body = br#"{"requestId":"body-id","message":"No instance found with ID 5",
+            "providerMessage":"gone"}"#;
+
+        let err = api_error(
+            StatusCode::NOT_FOUND,
+            &headers_with_id("h"),
+            body,
+            &Redactor::default(),
+        );
+
+        let api = err.api().expect("an api error");
+        assert_eq!(api.request_id.as_deref(), Some("body-id"));
+        assert_eq!(api.message.as_deref(), Some("No instance found with ID 5"));
+        assert_eq!(api.provider_message.as_deref(), Some("gone"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn any_error_body_keeps_status_and_header_request_id(
+            status in 400u16..600,
+            body in proptest::collection::vec(0u8..=255, 0..400),
+        ) {
+            let status = StatusCode::from_u16(status).expect("a valid status");
+
+            let err = api_error(status, &headers_with_id("hdr"), &body, &Redactor::default());
+
+            proptest::prop_assert_eq!(err.status(), Some(status.as_u16()));
+            proptest::prop_assert!(err.request_id().is_some());
+        }
+    }
 }

@@ -86,6 +86,7 @@ impl<'a> Instances<'a> {
     async fn send_create(&self, request: &NewInstance) -> Result<Instance> {
         let call = Request::new(Method::POST, "/instances", ["instances"])
             .creates()
+            .redact(request.secret_values())
             .json(request)?;
         let element = request.element().to_string();
         match self.client.send(call).await {
@@ -154,15 +155,19 @@ impl<'a> Instances<'a> {
     /// Replaces an instance's name, tags and configuration (`PUT /instances/{id}`).
     ///
     /// With new provider data (such as a fresh OAuth `code`) this re-authenticates the
-    /// instance in place: the id and token stay the same.
+    /// instance in place: the id and token stay the same. Such a call is not retried once it
+    /// may have reached the platform, since the vendor accepts a code only once; it fails with
+    /// [`Error::OutcomeUnknown`] instead.
     ///
     /// # Errors
     ///
     /// As [`create`](Self::create), and `404` for an unknown id.
     pub async fn update(&self, id: InstanceId, request: &NewInstance) -> Result<Instance> {
-        let mut call = Request::new(Method::PUT, "/instances/{id}", path(id)).json(request)?;
+        let mut call = Request::new(Method::PUT, "/instances/{id}", path(id))
+            .redact(request.secret_values())
+            .json(request)?;
         if request.provider_data().is_some() {
-            call = call.creates();
+            call = call.creates().not_repeatable();
         }
         let element = request.element().to_string();
         match self.client.send(call).await {
@@ -178,7 +183,9 @@ impl<'a> Instances<'a> {
     ///
     /// The platform's error, such as `404` for an unknown id.
     pub async fn patch(&self, id: InstanceId, patch: &InstancePatch) -> Result<Instance> {
-        let mut call = Request::new(Method::PATCH, "/instances/{id}", path(id)).json(patch)?;
+        let mut call = Request::new(Method::PATCH, "/instances/{id}", path(id))
+            .redact(patch.secret_values())
+            .json(patch)?;
         if patch.reauthenticates() {
             call = call.creates();
         }

@@ -54,6 +54,10 @@ impl ProviderData {
     pub fn contains_key(&self, key: &str) -> bool {
         self.values.contains_key(key)
     }
+
+    fn secret_values(&self) -> impl Iterator<Item = SecretString> + '_ {
+        self.values.values().cloned()
+    }
 }
 
 impl fmt::Debug for ProviderData {
@@ -160,6 +164,15 @@ impl NewInstance {
     /// The external authentication mode, when the caller supplied the vendor tokens.
     pub fn external_authentication(&self) -> Option<ExternalAuthentication> {
         self.external_authentication
+    }
+
+    /// Every secret the request carries, to cut out of error text.
+    pub(crate) fn secret_values(&self) -> Vec<SecretString> {
+        let provider = self
+            .provider_data
+            .iter()
+            .flat_map(ProviderData::secret_values);
+        self.configuration.secret_values().chain(provider).collect()
     }
 }
 
@@ -322,6 +335,19 @@ impl InstancePatch {
             configuration.validate()?;
         }
         Ok(self)
+    }
+
+    /// Every secret the change carries, to cut out of error text.
+    pub(crate) fn secret_values(&self) -> Vec<SecretString> {
+        let configuration = self
+            .configuration
+            .iter()
+            .flat_map(Configuration::secret_values);
+        let provider = self
+            .provider_data
+            .iter()
+            .flat_map(ProviderData::secret_values);
+        configuration.chain(provider).collect()
     }
 
     /// Whether the change re-authenticates the instance, which may take as long as a create.

@@ -1,6 +1,8 @@
 //! Shared setup for the integration tests.
 
-#![allow(dead_code)]
+// Each test binary uses only some of these helpers; a helper that cannot set up its server
+// has nothing sensible to return but a failed test.
+#![allow(dead_code, clippy::expect_used)]
 
 use open_connectors::{Client, RetryPolicy};
 use wiremock::MockServer;
@@ -16,7 +18,11 @@ pub const PLATFORM_AUTH: &str = "User user+Secret/1=, Organization org/Secret+2=
 #[macro_export]
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/", $name))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/",
+            $name
+        ))
     };
 }
 
