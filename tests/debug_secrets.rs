@@ -2,10 +2,6 @@
 //! values: the client and its builder, credentials, each secret type, requests with secret
 //! configuration and provider data, and instances decoded from the platform's answers.
 
-#[allow(
-    clippy::expect_used,
-    reason = "the shared setup panics on a client that cannot be built, as a test should"
-)]
 mod common;
 mod wire;
 

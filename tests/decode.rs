@@ -2,10 +2,6 @@
 //! fixture, and the documented variations (string or object tags, string or typed
 //! configuration values, nulls, missing and unknown fields).
 
-#[allow(
-    clippy::expect_used,
-    reason = "the shared setup panics on a client that cannot be built, as a test should"
-)]
 mod common;
 mod wire;
 

@@ -2,10 +2,6 @@
 //! API variant for every documented status, bodies that are not the platform's JSON, the
 //! request id, and a `Display` that is one lowercase line without secrets.
 
-#[allow(
-    clippy::expect_used,
-    reason = "the shared setup panics on a client that cannot be built, as a test should"
-)]
 mod common;
 mod wire;
 

@@ -1,10 +1,6 @@
 //! The instance API on the wire: method, path, `Authorization`, query and body of every call,
 //! and the values decoded from the platform's documented answers.
 
-#[allow(
-    clippy::expect_used,
-    reason = "the shared setup panics on a client that cannot be built, as a test should"
-)]
 mod common;
 mod wire;
 
