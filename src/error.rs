@@ -328,7 +328,10 @@ impl fmt::Display for MissingConfiguration {
             f.write_str(if i == 0 { ": " } else { ", " })?;
             write!(f, "{entry}")?;
         }
-        Ok(())
+        match self.status {
+            Some(status) => write!(f, " (status {status})"),
+            None => Ok(()),
+        }
     }
 }
 

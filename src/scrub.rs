@@ -165,7 +165,9 @@ fn skip_to_colon(
     is_key
 }
 
-/// Hides long token-like runs in free text, such as a token a vendor echoes in a message.
+/// Hides long token-like runs in free text, such as a token a vendor echoes in a message, and
+/// folds line breaks and other control characters into single spaces: error messages print as
+/// one line, and an HTML error page must not spread over a log or drive a terminal.
 pub(crate) fn text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
@@ -175,10 +177,18 @@ pub(crate) fn text(text: &str) -> String {
             continue;
         }
         flush_run(&mut out, &mut run);
-        out.push(c);
+        push_folded(&mut out, c);
     }
     flush_run(&mut out, &mut run);
     out
+}
+
+fn push_folded(out: &mut String, c: char) {
+    if !(c.is_whitespace() || c.is_control()) {
+        out.push(c);
+    } else if !out.ends_with(' ') {
+        out.push(' ');
+    }
 }
 
 fn is_token_char(c: char) -> bool {
@@ -251,6 +261,17 @@ mod tests {
         let excerpt = excerpt(&body);
 
         assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn line_breaks_and_control_characters_fold_into_one_line() {
+        let page = "<html>\r\n<body>\n\t<h1>502 Bad Gateway</h1>\u{1b}[31m\n</body>";
+
+        assert_eq!(
+            text(page),
+            "<html> <body> <h1>502 Bad Gateway</h1> [31m </body>"
+        );
+        assert_eq!(excerpt(b"\n  plain\ntext \n"), "plain text");
     }
 
     #[test]
