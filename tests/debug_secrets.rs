@@ -3,7 +3,6 @@
 //! configuration and provider data, and instances decoded from the platform's answers.
 
 mod common;
-mod wire;
 
 use std::error::Error as StdError;
 use std::fmt::Debug;
@@ -17,7 +16,7 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer};
 
-use common::client_for;
+use common::{client_for, wire};
 
 type TestResult = Result<(), Box<dyn StdError>>;
 

@@ -3,7 +3,6 @@
 //! configuration values, nulls, missing and unknown fields).
 
 mod common;
-mod wire;
 
 use std::error::Error as StdError;
 
@@ -15,7 +14,7 @@ use serde_json::{Value, json};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::client_for;
+use common::{client_for, wire};
 
 type TestResult = Result<(), Box<dyn StdError>>;
 
@@ -75,7 +74,7 @@ async fn dropbox_oauth_answer_decodes_element_provider_data_and_configuration() 
         .provider_data(ProviderData::code("code-from-the-return-url"))
         .build()?;
 
-    let instance = wire::unvalidated_client(&server)?
+    let instance = common::unvalidated_client(&server)?
         .instances()
         .create(&request)
         .await?;

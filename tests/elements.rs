@@ -3,51 +3,18 @@
 
 mod common;
 
-use common::{ORGANIZATION_SECRET, PLATFORM_AUTH, USER_SECRET, client_for};
+use common::wire::{API, mount_rally_requirements, platform_auth, rally_element};
+use common::{client_for, unvalidated_client};
 use futures_util::TryStreamExt;
 use open_connectors::{
-    Client, ConfigDefinition, ConfigType, Configuration, Element, ElementId, ElementRequirements,
-    Error, ListElements, NewInstance, RetryPolicy,
+    ConfigDefinition, ConfigType, Configuration, Element, ElementId, ElementRequirements, Error,
+    ListElements, NewInstance,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-const API: &str = "/elements/api-v2";
-
-/// Matches the whole `Authorization` header; wiremock's `header` matcher would split it at
-/// its commas.
-fn platform_auth() -> impl Fn(&Request) -> bool + Send + Sync + 'static {
-    |request: &Request| {
-        let value = request.headers.get("authorization");
-        value.and_then(|v| v.to_str().ok()) == Some(PLATFORM_AUTH)
-    }
-}
-
-fn rally_element() -> serde_json::Value {
-    json!({"id": 12345, "key": "caagilecentral", "name": "Rally", "authenticationType": "custom"})
-}
-
-async fn mock_rally_definitions(server: &MockServer, expected_gets: u64) {
-    Mock::given(method("GET"))
-        .and(path(format!("{API}/elements/caagilecentral")))
-        .and(platform_auth())
-        .respond_with(ResponseTemplate::new(200).set_body_json(rally_element()))
-        .expect(expected_gets)
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{API}/elements/caagilecentral/configuration")))
-        .and(platform_auth())
-        .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture!("element-configuration.json")),
-        )
-        .expect(expected_gets)
-        .mount(server)
-        .await;
-}
 
 async fn mock_create(server: &MockServer, expected: u64) {
     Mock::given(method("POST"))
@@ -58,16 +25,6 @@ async fn mock_create(server: &MockServer, expected: u64) {
         .expect(expected)
         .mount(server)
         .await;
-}
-
-fn unvalidated_client(server: &MockServer) -> Result<Client, Error> {
-    Client::builder()
-        .base_url(server.uri())
-        .user_secret(USER_SECRET)
-        .organization_secret(ORGANIZATION_SECRET)
-        .retry_policy(RetryPolicy::none())
-        .validate_before_create(false)
-        .build()
 }
 
 fn rally_request(configuration: Configuration) -> Result<NewInstance, Error> {
@@ -215,7 +172,7 @@ async fn the_catalogue_streams_every_page_with_the_token_encoded() -> TestResult
 #[tokio::test]
 async fn a_missing_required_entry_fails_before_sending_with_its_name() -> TestResult {
     let server = MockServer::start().await;
-    mock_rally_definitions(&server, 1).await;
+    mount_rally_requirements(&server, 1).await;
     mock_create(&server, 0).await;
     let client = client_for(&server);
     let request = rally_request(Configuration::new().event_notification_enabled(false))?;
@@ -238,7 +195,7 @@ async fn a_missing_required_entry_fails_before_sending_with_its_name() -> TestRe
 #[tokio::test]
 async fn definitions_are_fetched_once_per_element() -> TestResult {
     let server = MockServer::start().await;
-    mock_rally_definitions(&server, 1).await;
+    mount_rally_requirements(&server, 1).await;
     mock_create(&server, 2).await;
     let client = client_for(&server);
     let request = rally_request(Configuration::new().set_secret("api.key", "k"))?;
@@ -253,7 +210,7 @@ async fn definitions_are_fetched_once_per_element() -> TestResult {
 #[tokio::test]
 async fn with_validation_off_the_platform_names_the_missing_key() -> TestResult {
     let server = MockServer::start().await;
-    mock_rally_definitions(&server, 0).await;
+    mount_rally_requirements(&server, 0).await;
     Mock::given(method("POST"))
         .and(path(format!("{API}/instances")))
         .and(body_json(
@@ -288,7 +245,7 @@ async fn with_validation_off_the_platform_names_the_missing_key() -> TestResult 
 #[tokio::test]
 async fn supplied_requirements_need_no_element_call() -> TestResult {
     let server = MockServer::start().await;
-    mock_rally_definitions(&server, 0).await;
+    mount_rally_requirements(&server, 0).await;
     mock_create(&server, 1).await;
     let client = client_for(&server);
     let requirements = ElementRequirements::new(vec![

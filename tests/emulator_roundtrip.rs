@@ -1,12 +1,14 @@
 //! The instance API against the emulator over real HTTP on 127.0.0.1: what the SDK sends, the
 //! emulator accepts, and what the emulator answers, the SDK decodes.
 
+mod common;
+
 use std::error::Error as StdError;
 
 use futures_util::TryStreamExt;
 use open_connectors::{
     ApiErrorKind, Client, Configuration, Element, Error, Instance, InstanceId, InstancePatch,
-    ListInstances, NewInstance, RetryPolicy,
+    ListInstances, NewInstance,
 };
 use open_connectors_emulator::Emulator;
 
@@ -15,40 +17,9 @@ type TestResult = Result<(), Box<dyn StdError>>;
 const RALLY: &str = "caagilecentral";
 const API_KEY: &str = "roundtrip-rally-api-key";
 
-/// A client for the emulator's account, with retries off so each call is one request.
-fn client_for(
-    emulator: &Emulator,
-    user: &str,
-    organization: &str,
-) -> Result<Client, Box<dyn StdError>> {
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .user_secret(user)
-        .organization_secret(organization)
-        .retry_policy(RetryPolicy::none())
-        .build()?;
-    Ok(client)
-}
-
-/// A client that sends every create and leaves the judgement to the emulator.
-fn unvalidated_client_for(emulator: &Emulator) -> Result<Client, Box<dyn StdError>> {
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .user_secret(emulator.user_secret())
-        .organization_secret(emulator.organization_secret())
-        .retry_policy(RetryPolicy::none())
-        .validate_before_create(false)
-        .build()?;
-    Ok(client)
-}
-
 async fn start() -> Result<(Emulator, Client), Box<dyn StdError>> {
     let emulator = Emulator::start().await?;
-    let client = client_for(
-        &emulator,
-        emulator.user_secret(),
-        emulator.organization_secret(),
-    )?;
+    let client = common::emulator_client(&emulator, true)?;
     Ok((emulator, client))
 }
 
@@ -83,7 +54,7 @@ async fn a_create_without_api_key_is_refused_before_sending() -> TestResult {
 #[tokio::test]
 async fn the_platform_refuses_a_create_without_api_key_as_missing_configuration() -> TestResult {
     let (emulator, _) = start().await?;
-    let client = unvalidated_client_for(&emulator)?;
+    let client = common::emulator_client(&emulator, false)?;
     let request = NewInstance::builder(Element::key(RALLY), "instance1").build()?;
 
     let result = client.instances().create(&request).await;
@@ -258,7 +229,8 @@ async fn a_deleted_instance_is_not_found() -> TestResult {
 #[tokio::test]
 async fn wrong_secrets_are_unauthorized() -> TestResult {
     let (emulator, _) = start().await?;
-    let client = client_for(&emulator, "not-the-user-secret", "not-the-org-secret")?;
+    let url = emulator.base_url();
+    let client = common::client_with(&url, "not-the-user-secret", "not-the-org-secret", true)?;
 
     let result = client.instances().list().await;
 
@@ -270,11 +242,8 @@ async fn wrong_secrets_are_unauthorized() -> TestResult {
 #[tokio::test]
 async fn swapped_secrets_are_unauthorized() -> TestResult {
     let (emulator, _) = start().await?;
-    let client = client_for(
-        &emulator,
-        emulator.organization_secret(),
-        emulator.user_secret(),
-    )?;
+    let (user, organization) = (emulator.organization_secret(), emulator.user_secret());
+    let client = common::client_with(&emulator.base_url(), user, organization, true)?;
 
     let result = client.instances().create(&rally("instance1")?).await;
 

@@ -3,7 +3,6 @@
 //! request id, and a `Display` that is one lowercase line without secrets.
 
 mod common;
-mod wire;
 
 use std::error::Error as StdError;
 
@@ -14,8 +13,8 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use common::wire::{self, REQUEST_ID_HEADER};
 use common::{ORGANIZATION_SECRET, USER_SECRET, client_for};
-use wire::REQUEST_ID_HEADER;
 
 type TestResult = Result<(), Box<dyn StdError>>;
 
@@ -34,7 +33,7 @@ async fn create_answered_with(answer: ResponseTemplate) -> Result<Error, Box<dyn
         .respond_with(answer)
         .mount(&server)
         .await;
-    let result = wire::unvalidated_client(&server)?
+    let result = common::unvalidated_client(&server)?
         .instances()
         .create(&rally_without_key()?)
         .await;

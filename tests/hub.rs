@@ -4,7 +4,9 @@ mod common;
 
 use std::sync::{Arc, Mutex};
 
-use common::{PLATFORM_AUTH, client_for};
+use common::PLATFORM_AUTH;
+use common::client_for;
+use common::wire::ExactAuthorization;
 use futures_util::TryStreamExt;
 use open_connectors::{
     ApiErrorKind, Client, Error, HubClient, HubQuery, Instance, InstanceId, PingStatus,
@@ -31,15 +33,6 @@ struct Defect {
     name: String,
 }
 
-/// Matches the whole `Authorization` header. wiremock's `header` matcher splits values at
-/// commas, and the platform's header is made of comma-separated parts.
-fn authorization(expected: &'static str) -> impl wiremock::Match {
-    move |request: &wiremock::Request| {
-        let value = request.headers.get("authorization");
-        value.and_then(|v| v.to_str().ok()) == Some(expected)
-    }
-}
-
 fn rally(server: &MockServer) -> Result<HubClient, Error> {
     client_for(server).hub("general", TOKEN)
 }
@@ -53,7 +46,7 @@ async fn get_calls_the_exact_path_with_the_element_part() -> TestResult {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/elements/api-v2/hubs/general/defects/778899"))
-        .and(authorization(HUB_AUTH))
+        .and(ExactAuthorization(HUB_AUTH))
         .respond_with(ResponseTemplate::new(200).set_body_json(defect_json()))
         .expect(2)
         .mount(&server)
@@ -133,7 +126,7 @@ async fn create_posts_the_body_once_even_when_retries_are_on() -> TestResult {
     let body = json!({"Name": "Broken build", "Project": "/project/42"});
     Mock::given(method("POST"))
         .and(path("/elements/api-v2/hubs/general/defects"))
-        .and(authorization(HUB_AUTH))
+        .and(ExactAuthorization(HUB_AUTH))
         .and(body_json(&body))
         .respond_with(ResponseTemplate::new(502).set_body_json(json!({"message": "vendor down"})))
         .expect(1)
@@ -176,7 +169,7 @@ async fn update_patch_and_delete_use_their_verbs() -> TestResult {
     for verb in ["PUT", "PATCH"] {
         Mock::given(method(verb))
             .and(path(item))
-            .and(authorization(HUB_AUTH))
+            .and(ExactAuthorization(HUB_AUTH))
             .and(body_json(json!({"Name": verb})))
             .respond_with(
                 ResponseTemplate::new(200).set_body_json(json!({"ObjectID": 778899, "Name": verb})),
@@ -187,7 +180,7 @@ async fn update_patch_and_delete_use_their_verbs() -> TestResult {
     }
     Mock::given(method("DELETE"))
         .and(path(item))
-        .and(authorization(HUB_AUTH))
+        .and(ExactAuthorization(HUB_AUTH))
         .respond_with(ResponseTemplate::new(200))
         .expect(1)
         .mount(&server)
@@ -354,7 +347,7 @@ async fn streaming_reads_500_items_in_pages_of_40_each_page_once() -> TestResult
         .and(path("/elements/api-v2/hubs/general/defects"))
         .and(query_param("pageSize", "40"))
         .and(query_param("where", "ScheduleState = 'Completed'"))
-        .and(authorization(HUB_AUTH))
+        .and(ExactAuthorization(HUB_AUTH))
         .respond_with(pager)
         .mount(&server)
         .await;
@@ -380,7 +373,7 @@ async fn ping_answer(
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/elements/api-v2/hubs/general/ping"))
-        .and(authorization(HUB_AUTH))
+        .and(ExactAuthorization(HUB_AUTH))
         .respond_with(answer)
         .mount(&server)
         .await;
@@ -515,7 +508,7 @@ async fn an_instance_gives_its_token_to_the_hub_client() -> TestResult {
     let expected = "User user+Secret/1=, Organization org/Secret+2=, Element Q2hhbmdlTWVJbkFQcm9qZWN0T2ZZb3Vyc0FuZFRvbz0=";
     Mock::given(method("GET"))
         .and(path("/elements/api-v2/hubs/general/ping"))
-        .and(authorization(expected))
+        .and(ExactAuthorization(expected))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
         .expect(1)
         .mount(&server)

@@ -1,6 +1,8 @@
 //! Connector calls and event notifications against the local emulator (real HTTP on
 //! loopback).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -11,8 +13,8 @@ use axum::routing::post;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use open_connectors::{
     ApiErrorKind, Client, Configuration, Element, EventType, EventsConfiguration, HubClient,
-    HubQuery, Instance, NewInstance, PingStatus, RetryPolicy, SIGNATURE_HEADER, SignatureKey, Url,
-    Where, verify_and_decode,
+    HubQuery, Instance, NewInstance, PingStatus, SIGNATURE_HEADER, SignatureKey, Url, Where,
+    verify_and_decode,
 };
 use open_connectors_emulator::Emulator;
 use serde::Deserialize;
@@ -28,15 +30,6 @@ struct Defect {
     object_id: u64,
     #[serde(rename = "Name")]
     name: String,
-}
-
-fn client_for(emulator: &Emulator) -> Result<Client, open_connectors::Error> {
-    Client::builder()
-        .base_url(emulator.base_url())
-        .user_secret(emulator.user_secret())
-        .organization_secret(emulator.organization_secret())
-        .retry_policy(RetryPolicy::none())
-        .build()
 }
 
 async fn rally_instance(
@@ -70,7 +63,7 @@ async fn create_defects(
 #[tokio::test]
 async fn five_hundred_defects_stream_in_pages_of_40_each_exactly_once() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = client_for(&emulator)?;
+    let client = common::emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
     let created = create_defects(&rally, 500).await?;
@@ -121,7 +114,7 @@ async fn count_pages(
 #[tokio::test]
 async fn a_quoted_where_literal_finds_its_item() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = client_for(&emulator)?;
+    let client = common::emulator_client(&emulator, true)?;
     let rally = client.hub_for(
         &rally_instance(&client, Configuration::new()).await?,
         "general",
@@ -147,7 +140,7 @@ async fn a_quoted_where_literal_finds_its_item() -> TestResult {
 #[tokio::test]
 async fn the_vendor_refusal_keeps_its_provider_message() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = client_for(&emulator)?;
+    let client = common::emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
 
@@ -169,7 +162,7 @@ async fn the_vendor_refusal_keeps_its_provider_message() -> TestResult {
 #[tokio::test]
 async fn a_deleted_instance_token_is_refused_with_401() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = client_for(&emulator)?;
+    let client = common::emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
     assert!(rally.ping().await?.is_reachable());
@@ -193,7 +186,7 @@ async fn a_deleted_instance_token_is_refused_with_401() -> TestResult {
 #[tokio::test]
 async fn a_disabled_instance_is_refused_with_403_until_enabled() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = client_for(&emulator)?;
+    let client = common::emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
 
@@ -222,7 +215,7 @@ async fn a_disabled_instance_is_refused_with_403_until_enabled() -> TestResult {
 #[tokio::test]
 async fn a_created_defect_arrives_as_a_signed_notification() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = client_for(&emulator)?;
+    let client = common::emulator_client(&emulator, true)?;
     let (callback, mut deliveries) = start_receiver().await?;
     let key = SignatureKey::new("hub-test-signature-key");
     let events = EventsConfiguration::webhook(callback).signature_key(key.clone());

@@ -2,7 +2,6 @@
 //! and the values decoded from the platform's documented answers.
 
 mod common;
-mod wire;
 
 use std::error::Error as StdError;
 
@@ -16,7 +15,7 @@ use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use common::client_for;
-use wire::{API, exact_query, instance_path, platform_auth};
+use common::wire::{self, API, exact_query, instance_path, platform_auth};
 
 type TestResult = Result<(), Box<dyn StdError>>;
 
@@ -36,7 +35,7 @@ fn fixture_json(text: &str) -> Result<Value, serde_json::Error> {
 #[tokio::test]
 async fn create_checks_the_element_then_posts_the_documented_rally_body() -> TestResult {
     let server = MockServer::start().await;
-    wire::mount_rally_requirements(&server).await;
+    wire::mount_rally_requirements(&server, 1).await;
     Mock::given(method("POST"))
         .and(path(format!("{API}/instances")))
         .and(platform_auth())
@@ -68,7 +67,7 @@ async fn create_decodes_the_documented_rally_answer() -> TestResult {
         .mount(&server)
         .await;
 
-    let instance = wire::unvalidated_client(&server)?
+    let instance = common::unvalidated_client(&server)?
         .instances()
         .create(&rally_request()?)
         .await?;
@@ -102,7 +101,7 @@ async fn create_answer_configuration_reads_through_the_accessors() -> TestResult
         .mount(&server)
         .await;
 
-    let instance = wire::unvalidated_client(&server)?
+    let instance = common::unvalidated_client(&server)?
         .instances()
         .create(&rally_request()?)
         .await?;
@@ -406,7 +405,7 @@ async fn create_is_sent_once_even_when_retries_are_on() -> TestResult {
         .expect(1)
         .mount(&server)
         .await;
-    let client = wire::unvalidated_client(&server)?.with_retry_policy(RetryPolicy::default());
+    let client = common::unvalidated_client(&server)?.with_retry_policy(RetryPolicy::default());
 
     let result = client.instances().create(&rally_request()?).await;
 

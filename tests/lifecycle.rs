@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{PLATFORM_AUTH, client_for};
+use common::client_for;
+use common::wire::{API, platform_auth};
 use futures_util::TryStreamExt;
 use open_connectors::{ConfigEntryId, ConfigType, Error, InstanceId, ListInstances};
 use secrecy::SecretString;
@@ -12,17 +13,6 @@ use wiremock::matchers::{body_json, method, path, query_param, query_param_is_mi
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-const API: &str = "/elements/api-v2";
-
-/// Matches the whole `Authorization` header; wiremock's `header` matcher would split it at
-/// its commas.
-fn platform_auth() -> impl Fn(&Request) -> bool + Send + Sync + 'static {
-    |request: &Request| {
-        let value = request.headers.get("authorization");
-        value.and_then(|v| v.to_str().ok()) == Some(PLATFORM_AUTH)
-    }
-}
 
 async fn queries(server: &MockServer) -> Vec<String> {
     let requests = server.received_requests().await.unwrap_or_default();

@@ -4,13 +4,11 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use common::client_for;
+use common::capture::Capture;
+use common::{client_for, unvalidated_client};
 use open_connectors::{
-    Client, Configuration, Element, Error, ExternalAuthentication, InstanceId, InstancePatch,
-    NewInstance, OAuthApp, OAuthCallback, OAuthError, OAuthState, ProviderData, RetryPolicy,
+    Configuration, Element, Error, ExternalAuthentication, InstanceId, InstancePatch, NewInstance,
+    OAuthApp, OAuthCallback, OAuthError, OAuthState, ProviderData,
 };
 use serde_json::json;
 use wiremock::matchers::{body_json, method, path, query_param};
@@ -24,16 +22,6 @@ const CALLBACK: &str = "https://app.example.com/oauth/callback";
 
 fn app() -> Result<OAuthApp, Box<dyn std::error::Error>> {
     Ok(OAuthApp::new("app-key", API_SECRET, CALLBACK.parse()?)?)
-}
-
-fn unvalidated(server: &MockServer) -> Result<Client, Error> {
-    Client::builder()
-        .base_url(server.uri())
-        .user_secret(common::USER_SECRET)
-        .organization_secret(common::ORGANIZATION_SECRET)
-        .retry_policy(RetryPolicy::none())
-        .validate_before_create(false)
-        .build()
 }
 
 fn oauth_url_answer(state: &str) -> ResponseTemplate {
@@ -129,7 +117,7 @@ async fn the_oauth2_dance_creates_with_one_callback_url_and_the_code() -> TestRe
         .expect(1)
         .mount(&server)
         .await;
-    let client = unvalidated(&server)?;
+    let client = unvalidated_client(&server)?;
     let app = app()?;
     let element = Element::key("dropbox");
 
@@ -209,7 +197,7 @@ async fn the_oauth1_flow_uses_the_request_token_and_its_secret() -> TestResult {
         .expect(1)
         .mount(&server)
         .await;
-    let client = unvalidated(&server)?;
+    let client = unvalidated_client(&server)?;
     let (app, element) = (app()?, Element::key("xero"));
 
     let token = client
@@ -308,37 +296,14 @@ async fn reauthentication_keeps_the_id_and_token() -> TestResult {
     Ok(())
 }
 
-/// Collects everything the tracing subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::ErrorKind::Other)?
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn secrets_in_a_query_never_reach_traces_or_errors() -> TestResult {
     // A server of its own, not one from wiremock's pool, so that dropping it closes the port.
     let server = MockServer::builder().start().await;
     let uri = server.uri();
     drop(server);
-    let client = Client::builder()
-        .base_url(uri)
-        .user_secret("u")
-        .organization_secret("o")
-        .retry_policy(RetryPolicy::none())
-        .build()?;
-    let captured = Captured::default();
+    let client = common::client_with(&uri, "u", "o", true)?;
+    let captured = Capture::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -360,7 +325,7 @@ async fn secrets_in_a_query_never_reach_traces_or_errors() -> TestResult {
         chain.push_str(&format!(" {cause} {cause:?}"));
         source = cause.source();
     }
-    let traces = String::from_utf8_lossy(&captured.0.lock().map_err(|_| "poisoned")?).into_owned();
+    let traces = captured.text();
     assert!(
         traces.contains("/elements/{keyOrId}/oauth/token"),
         "{traces}"

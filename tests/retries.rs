@@ -65,16 +65,10 @@ fn failing(status: u16) -> ResponseTemplate {
         )
 }
 
-/// Compares the whole `Authorization` value: wiremock's `header` matcher splits on commas.
-fn signed_by_the_platform_secrets(request: &wiremock::Request) -> bool {
-    let value = request.headers.get("authorization");
-    value.and_then(|v| v.to_str().ok()) == Some(common::PLATFORM_AUTH)
-}
-
 async fn mount(server: &MockServer, verb: &str, route: &str, answer: ResponseTemplate, n: u64) {
     Mock::given(method(verb))
         .and(path(route))
-        .and(signed_by_the_platform_secrets)
+        .and(common::wire::platform_auth())
         .respond_with(answer)
         .up_to_n_times(n)
         .expect(n)

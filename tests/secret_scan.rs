@@ -6,9 +6,9 @@
 
 mod common;
 
+use common::capture::Capture;
+
 use std::fmt::Write as _;
-use std::io;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use open_connectors::{
@@ -17,7 +17,6 @@ use open_connectors::{
 };
 use open_connectors_emulator::{Emulator, FaultKind, FaultRule};
 use tracing_subscriber::filter::{LevelFilter, Targets};
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -41,35 +40,6 @@ const SECRETS: [&str; 6] = [
     OAUTH_SECRET,
     TOKEN,
 ];
-
-/// Everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Capture {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("capture lock")).into_owned()
-    }
-}
-
-impl io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.lock().expect("capture lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
 
 /// Installs the one global subscriber of this test binary, with the `log` bridge: every
 /// target at TRACE except wiremock's own, since the mock server logs the requests it did not

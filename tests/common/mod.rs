@@ -4,7 +4,11 @@
 // has nothing sensible to return but a failed test.
 #![allow(dead_code, clippy::expect_used)]
 
-use open_connectors::{Client, RetryPolicy};
+pub mod capture;
+pub mod wire;
+
+use open_connectors::{Client, Error, RetryPolicy};
+use open_connectors_emulator::Emulator;
 use wiremock::MockServer;
 
 /// The user secret the mock-server tests sign with.
@@ -29,11 +33,35 @@ macro_rules! fixture {
 /// A client aimed at a mock server on loopback, with retries off so that each test sees
 /// exactly the requests it sets up.
 pub fn client_for(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .user_secret(USER_SECRET)
-        .organization_secret(ORGANIZATION_SECRET)
-        .retry_policy(RetryPolicy::none())
-        .build()
+    client_with(&server.uri(), USER_SECRET, ORGANIZATION_SECRET, true)
         .expect("a loopback mock server makes a valid client")
+}
+
+/// A client like [`client_for`] that leaves the judgement of a create to the platform, so
+/// that a test sees the platform's answer to exactly the request it sends.
+pub fn unvalidated_client(server: &MockServer) -> Result<Client, Error> {
+    client_with(&server.uri(), USER_SECRET, ORGANIZATION_SECRET, false)
+}
+
+/// A client for the emulator's own account, with retries off so each call is one request;
+/// `validate` says whether a create is checked against the element before it is sent.
+pub fn emulator_client(emulator: &Emulator, validate: bool) -> Result<Client, Error> {
+    let (user, organization) = (emulator.user_secret(), emulator.organization_secret());
+    client_with(&emulator.base_url(), user, organization, validate)
+}
+
+/// A client for any loopback server with these secrets and retries off.
+pub fn client_with(
+    base_url: &str,
+    user: &str,
+    organization: &str,
+    validate: bool,
+) -> Result<Client, Error> {
+    Client::builder()
+        .base_url(base_url)
+        .user_secret(user)
+        .organization_secret(organization)
+        .retry_policy(RetryPolicy::none())
+        .validate_before_create(validate)
+        .build()
 }

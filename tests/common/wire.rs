@@ -1,13 +1,8 @@
-//! Matchers and answers that pin the instance API on the wire, shared by the mock-server tests.
+//! Matchers and answers that pin the platform API on the wire, for the mock-server tests.
 
-#![allow(dead_code)]
-
-use open_connectors::{Client, Error, RetryPolicy};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
-
-use crate::common::{ORGANIZATION_SECRET, USER_SECRET};
 
 /// The path every platform call sits under.
 pub const API: &str = "/elements/api-v2";
@@ -31,7 +26,7 @@ impl Match for ExactAuthorization {
 
 /// The `Authorization` header of a platform call made with `common::client_for`.
 pub fn platform_auth() -> ExactAuthorization {
-    ExactAuthorization(crate::common::PLATFORM_AUTH)
+    ExactAuthorization(super::PLATFORM_AUTH)
 }
 
 /// Matches the whole query string: these pairs, in this order, and nothing else.
@@ -65,34 +60,27 @@ pub fn instance_path(id: u64) -> String {
     format!("{API}/instances/{id}")
 }
 
-/// A client like `common::client_for` that leaves the judgement of a create to the platform,
-/// so that a test sees the platform's answer to exactly the request it sends.
-pub fn unvalidated_client(server: &MockServer) -> Result<Client, Error> {
-    Client::builder()
-        .base_url(server.uri())
-        .user_secret(USER_SECRET)
-        .organization_secret(ORGANIZATION_SECRET)
-        .retry_policy(RetryPolicy::none())
-        .validate_before_create(false)
-        .build()
+/// The Rally element as the platform describes it.
+pub fn rally_element() -> serde_json::Value {
+    json!({"id": 12345, "key": "caagilecentral", "name": "Rally", "authenticationType": "custom"})
 }
 
 /// Answers the two reads a validating create makes first: the Rally element, and its
-/// configuration definitions from the fixture, each expected once.
-pub async fn mount_rally_requirements(server: &MockServer) {
-    let element = json!({"id": 12345, "key": "caagilecentral", "authenticationType": "custom"});
+/// configuration definitions from the fixture, each expected `expected_reads` times.
+pub async fn mount_rally_requirements(server: &MockServer, expected_reads: u64) {
+    let element = rally_element();
     Mock::given(method("GET"))
         .and(path(format!("{API}/elements/caagilecentral")))
         .and(platform_auth())
         .respond_with(ResponseTemplate::new(200).set_body_json(element))
-        .expect(1)
+        .expect(expected_reads)
         .mount(server)
         .await;
     Mock::given(method("GET"))
         .and(path(format!("{API}/elements/caagilecentral/configuration")))
         .and(platform_auth())
         .respond_with(json(200, crate::fixture!("element-configuration.json")))
-        .expect(1)
+        .expect(expected_reads)
         .mount(server)
         .await;
 }
