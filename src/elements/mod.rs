@@ -58,7 +58,7 @@ impl<'a> Elements<'a> {
     ///
     /// As [`list`](Self::list).
     pub async fn list_page(&self, query: &ListElements) -> Result<Page<ElementDetails>> {
-        list_page(self.client, query).await
+        list_page(self.client.clone(), query.clone()).await
     }
 
     /// Every element of the catalogue, one page at a time, as a stream.
@@ -67,11 +67,7 @@ impl<'a> Elements<'a> {
         query: ListElements,
     ) -> impl Stream<Item = Result<ElementDetails>> + Send + 'static {
         let client = self.client.clone();
-        stream_pages(move |next| {
-            let client = client.clone();
-            let query = query.clone().next_page(next);
-            async move { list_page(&client, &query).await }
-        })
+        stream_pages(move |next| list_page(client.clone(), query.clone().next_page(next)))
     }
 
     /// An element's configuration definitions (`GET /elements/{keyOrId}/configuration`).
@@ -143,7 +139,8 @@ pub(crate) fn path(element: &Element) -> Vec<String> {
     vec!["elements".to_owned(), element.key_or_id()]
 }
 
-async fn list_page(client: &Client, query: &ListElements) -> Result<Page<ElementDetails>> {
+/// One page of the catalogue; owning its arguments lets a stream fetch pages without borrows.
+async fn list_page(client: Client, query: ListElements) -> Result<Page<ElementDetails>> {
     let call = Request::new(Method::GET, "/elements", ["elements"])
         .query_opt("pageSize", query.page_size)
         .query_opt("nextPage", query.next_page.as_ref());

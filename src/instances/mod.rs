@@ -123,7 +123,7 @@ impl<'a> Instances<'a> {
     ///
     /// The platform's error, or [`Error::Decode`] for an answer that is not a list.
     pub async fn list_page(&self, query: &ListInstances) -> Result<Page<Instance>> {
-        list_page(self.client, query).await
+        list_page(self.client.clone(), query.clone()).await
     }
 
     /// Every instance matching a query, one page at a time, as a stream.
@@ -145,11 +145,7 @@ impl<'a> Instances<'a> {
         query: ListInstances,
     ) -> impl Stream<Item = Result<Instance>> + Send + 'static {
         let client = self.client.clone();
-        stream_pages(move |next| {
-            let client = client.clone();
-            let query = query.clone().next_page(next);
-            async move { list_page(&client, &query).await }
-        })
+        stream_pages(move |next| list_page(client.clone(), query.clone().next_page(next)))
     }
 
     /// Replaces an instance's name, tags and configuration (`PUT /instances/{id}`).
@@ -207,7 +203,8 @@ fn path(id: InstanceId) -> [String; 2] {
     ["instances".to_owned(), id.to_string()]
 }
 
-async fn list_page(client: &Client, query: &ListInstances) -> Result<Page<Instance>> {
+/// One page of instances; owning its arguments lets a stream fetch pages without borrows.
+async fn list_page(client: Client, query: ListInstances) -> Result<Page<Instance>> {
     let call = query.apply(Request::new(Method::GET, "/instances", ["instances"]));
     match client.send(call).await {
         Ok(response) => Page::from_response(&response),

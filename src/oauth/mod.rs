@@ -315,7 +315,8 @@ mod tests {
     }
 
     #[test]
-    fn a_fully_set_url_request_serializes_as_the_platform_expects() -> Result<()> {
+    fn a_fully_set_url_request_serializes_as_the_platform_expects()
+    -> Result<(), Box<dyn std::error::Error>> {
         let state = OAuthState::from_stored("st");
         let request = app()?
             .url_request()
@@ -323,10 +324,7 @@ mod tests {
             .state(&state)
             .site_address("eu");
 
-        let value = serde_json::to_value(&request).map_err(|e| InvalidInput::Value {
-            field: "test",
-            reason: e.to_string(),
-        })?;
+        let value = serde_json::to_value(&request)?;
 
         assert_eq!(
             value,
