@@ -30,7 +30,6 @@ pub(crate) struct CallOptions {
 }
 
 /// One request, described before any I/O.
-#[derive(Debug)]
 pub(crate) struct Request {
     method: Method,
     template: &'static str,
@@ -41,6 +40,16 @@ pub(crate) struct Request {
     idempotency: Idempotency,
     creates: bool,
     redactor: Redactor,
+}
+
+// The body and query may carry secrets, so Debug shows only what a trace shows.
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("template", &self.template)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Request {
@@ -408,6 +417,25 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(REQUEST_ID, HeaderValue::from_str(id).expect("a plain id"));
         headers
+    }
+
+    #[test]
+    fn debug_shows_method_and_template_but_no_body_or_query() -> Result<()> {
+        let call = Request::new(Method::POST, "/instances", ["instances"])
+            .query("searchText", "query-value")
+            .json(&serde_json::json!({"api.key": "body-value"}))?;
+
+        let shown = format!("{call:?}");
+
+        assert!(
+            shown.contains("POST") && shown.contains("/instances"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("body-value") && !shown.contains("query-value"),
+            "{shown}"
+        );
+        Ok(())
     }
 
     #[test]
