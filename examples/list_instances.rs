@@ -3,19 +3,26 @@
 //! ```text
 //! cargo run --example list_instances
 //! ```
+//!
+//! `RUST_LOG` (such as `RUST_LOG=open_connectors=debug`) shows the SDK's request spans on
+//! stderr; `OPEN_CONNECTORS_USER_SECRET` and `OPEN_CONNECTORS_ORGANIZATION_SECRET`, when set,
+//! are the emulator's account secrets.
 
 // An example's output is its point.
 #![allow(clippy::print_stdout)]
 
+mod support;
+
 use futures_util::TryStreamExt;
-use open_connectors::{Client, ListInstances};
-use open_connectors_emulator::Emulator;
+use open_connectors::ListInstances;
 
 const TAG: &str = "production";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let emulator = Emulator::start().await?;
+    support::init_tracing();
+
+    let emulator = support::start_emulator().await?;
     let seeded = emulator.seed_instances("caagilecentral", 120, "rally-", &[TAG]);
     emulator.seed_instances("caagilecentral", 30, "staging-", &["staging"]);
     println!(
@@ -23,11 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         seeded.len()
     );
 
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .user_secret(emulator.user_secret())
-        .organization_secret(emulator.organization_secret())
-        .build()?;
+    let client = support::client_for(&emulator)?;
 
     let query = ListInstances::new().tag(TAG).page_size(50);
     let mut instances = std::pin::pin!(client.instances().stream(query));

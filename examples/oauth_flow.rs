@@ -4,6 +4,10 @@
 //! cargo run --example oauth_flow
 //! ```
 //!
+//! `RUST_LOG` (such as `RUST_LOG=open_connectors=debug`) shows the SDK's request spans on
+//! stderr; `OPEN_CONNECTORS_USER_SECRET` and `OPEN_CONNECTORS_ORGANIZATION_SECRET`, when set,
+//! are the emulator's account secrets.
+//!
 //! A real application sends the user's browser to the vendor's authorization URL and receives
 //! the redirect on its callback URL. Here the browser step is played by following the
 //! emulator's consent page by hand: one request with redirects off, then the `Location`.
@@ -12,19 +16,18 @@
 // An example's output is its point.
 #![allow(clippy::print_stdout)]
 
-use open_connectors::{Client, Element, OAuthApp, OAuthCallback, OAuthState};
-use open_connectors_emulator::Emulator;
+mod support;
+
+use open_connectors::{Element, OAuthApp, OAuthCallback, OAuthState};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let emulator = Emulator::start().await?;
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .user_secret(emulator.user_secret())
-        .organization_secret(emulator.organization_secret())
-        .build()?;
+    support::init_tracing();
+
+    let emulator = support::start_emulator().await?;
+    let client = support::client_for(&emulator)?;
     println!("1. platform emulator at {}", client.base_url());
 
     let app = OAuthApp::new(

@@ -19,8 +19,9 @@
     reason = "an example reports each step to its user on stdout"
 )]
 
+mod support;
+
 use std::error::Error as StdError;
-use std::io::IsTerminal;
 
 use futures_util::TryStreamExt;
 use open_connectors::{
@@ -28,8 +29,7 @@ use open_connectors::{
     Instance, InstanceConfiguration, InstancePatch, ListInstances, NewInstance, is_secret_key,
 };
 use open_connectors_emulator::Emulator;
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::format::FmtSpan;
+use support::env;
 
 type Result<T, E = Box<dyn StdError + Send + Sync>> = std::result::Result<T, E>;
 
@@ -42,24 +42,12 @@ const DEMO_API_KEY: &str = "demo-rally-api-key";
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    init_tracing();
+    support::init_tracing();
 
     let platform = Platform::connect().await?;
     let outcome = provision(&platform.client).await;
     platform.shutdown().await;
     outcome
-}
-
-/// Logs go to stderr, filtered by `RUST_LOG`, so that stdout shows only the steps. Each
-/// request's span is logged when it closes, which is when its status and the platform's request
-/// id are known.
-fn init_tracing() {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::from_default_env())
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 /// The platform the example talks to: a real one from the environment, or the emulator.
@@ -90,19 +78,8 @@ impl Platform {
         if env(ENV_BASE_URL).is_some() {
             println!("{ENV_BASE_URL} is ignored: it needs both secrets set beside it");
         }
-        let mut builder = Emulator::builder().port(0);
-        if let Some(secret) = env(ENV_USER_SECRET) {
-            builder = builder.user_secret(secret);
-        }
-        if let Some(secret) = env(ENV_ORGANIZATION_SECRET) {
-            builder = builder.organization_secret(secret);
-        }
-        let emulator = builder.start().await?;
-        let client = Client::builder()
-            .base_url(emulator.base_url())
-            .user_secret(emulator.user_secret())
-            .organization_secret(emulator.organization_secret())
-            .build()?;
+        let emulator = support::start_emulator().await?;
+        let client = support::client_for(&emulator)?;
         println!(
             "platform: {} (the emulator, started here)",
             client.base_url()
@@ -118,10 +95,6 @@ impl Platform {
             emulator.shutdown().await;
         }
     }
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
 /// Every step in turn. Once the instance exists it is deleted whatever happens in between, so

@@ -6,10 +6,16 @@
 //! cargo run --example rally_events
 //! ```
 //!
+//! `RUST_LOG` (such as `RUST_LOG=open_connectors=debug`) shows the SDK's request spans on
+//! stderr; `OPEN_CONNECTORS_USER_SECRET` and `OPEN_CONNECTORS_ORGANIZATION_SECRET`, when set,
+//! are the emulator's account secrets.
+//!
 //! The receiver is a small axum server on 127.0.0.1; any HTTP server works the same way, since
 //! `verify_and_decode` only needs the header value and the raw body bytes.
 
 #![allow(clippy::print_stdout, reason = "an example reports on standard output")]
+
+mod support;
 
 use std::error::Error;
 use std::time::Duration;
@@ -20,10 +26,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use open_connectors::{
-    Client, Configuration, Element, EventsConfiguration, NewInstance, Notification,
-    SIGNATURE_HEADER, SignatureKey, verify_and_decode,
+    Configuration, Element, EventsConfiguration, NewInstance, Notification, SIGNATURE_HEADER,
+    SignatureKey, verify_and_decode,
 };
-use open_connectors_emulator::Emulator;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -36,13 +41,11 @@ type Delivery = (Option<String>, Bytes);
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let emulator = Emulator::start().await?;
+    support::init_tracing();
+
+    let emulator = support::start_emulator().await?;
     let (callback, mut deliveries) = start_receiver().await?;
-    let client = Client::builder()
-        .base_url(emulator.base_url())
-        .user_secret(emulator.user_secret())
-        .organization_secret(emulator.organization_secret())
-        .build()?;
+    let client = support::client_for(&emulator)?;
     let key = SignatureKey::new("rally-events-example-signature-key");
 
     let instance = client
