@@ -3,7 +3,9 @@
 # secrets, and fails if any secret appears in what an example prints (stdout and stderr).
 #
 # Without OPEN_CONNECTORS_BASE_URL the examples start the embedded emulator and hand it these
-# secrets, so the scan needs no account and no network beyond loopback.
+# secrets, so the scan needs no account and no network beyond loopback. An example that exits
+# with a failure (or runs past the timeout) fails the scan too: a run that stopped early proves
+# nothing about what it would have printed.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -38,6 +40,7 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 leaks=0
+failures=0
 
 for example in "${examples[@]}"; do
     name="$(basename "$example")"
@@ -45,6 +48,10 @@ for example in "${examples[@]}"; do
     status=0
     timeout "$per_example_timeout" "$example" >"$output" 2>&1 </dev/null || status=$?
     echo "secret-scan: $name exited with $status, $(wc -l <"$output") lines of output"
+    if [ "$status" -ne 0 ]; then
+        echo "secret-scan: $name FAILED with status $status"
+        failures=$((failures + 1))
+    fi
     for secret in "${secrets[@]}"; do
         if grep -qF -- "$secret" "$output"; then
             echo "secret-scan: $name printed a secret (line $(grep -nF -- "$secret" "$output" | head -1 | cut -d: -f1))"
@@ -53,8 +60,8 @@ for example in "${examples[@]}"; do
     done
 done
 
-if [ "$leaks" -ne 0 ]; then
-    echo "secret-scan: FAILED, $leaks leak(s)"
+if [ "$leaks" -ne 0 ] || [ "$failures" -ne 0 ]; then
+    echo "secret-scan: FAILED, $leaks leak(s), $failures failed example(s)"
     exit 1
 fi
 echo "secret-scan: ${#examples[@]} example(s), no secret printed"
