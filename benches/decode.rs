@@ -2,18 +2,21 @@
 //! `serde_json::Value`, and building and serializing a create request.
 
 // A benchmark has no caller to hand a failure to: it stops and says why.
-#![allow(clippy::expect_used)]
+#![allow(clippy::expect_used, clippy::print_stdout)]
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use open_connectors::{
     Configuration, Element, EventVendorType, Instance, NewInstance, NotificationType,
 };
 use serde_json::Value;
 
 mod support;
+
+#[path = "support/paired.rs"]
+mod paired;
 
 /// A list of `count` instances cycling through the documented answers, each with its own id.
 fn list_of(count: usize) -> Vec<u8> {
@@ -32,9 +35,9 @@ fn list_of(count: usize) -> Vec<u8> {
 
 /// The SDK's own decode path for an answer body (`Response::json` in its transport):
 /// serde_json under `serde_path_to_error`, then a check that nothing follows the value.
-fn decode_like_the_sdk(body: &[u8]) -> Vec<Instance> {
+fn decode_like_the_sdk<T: serde::de::DeserializeOwned>(body: &[u8]) -> T {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).expect("a list of instances");
+    let value = serde_path_to_error::deserialize(&mut de).expect("instances");
     de.end().expect("nothing after the list");
     value
 }
@@ -45,7 +48,7 @@ fn decode_lists(c: &mut Criterion) {
         let body = list_of(count);
         group.throughput(Throughput::Elements(count as u64));
         group.bench_with_input(BenchmarkId::new("sdk_path", count), &body, |b, body| {
-            b.iter(|| decode_like_the_sdk(black_box(body)))
+            b.iter(|| decode_like_the_sdk::<Vec<Instance>>(black_box(body)))
         });
         group.bench_with_input(
             BenchmarkId::new("typed_from_slice", count),
@@ -58,6 +61,25 @@ fn decode_lists(c: &mut Criterion) {
             b.iter(|| serde_json::from_slice::<Value>(black_box(body)).expect("a list"))
         });
     }
+    group.finish();
+}
+
+/// One instance, as a get answers it: the SDK's path against serde_json on its own.
+fn decode_one(c: &mut Criterion) {
+    let body = support::INSTANCE.as_bytes();
+
+    let mut group = c.benchmark_group("decode_one");
+    group.bench_function("sdk_path", |b| {
+        b.iter(|| decode_like_the_sdk::<Instance>(black_box(body)))
+    });
+    group.bench_function("value", |b| {
+        b.iter(|| serde_json::from_slice::<Value>(black_box(body)).expect("an instance"))
+    });
+    group.bench_function("small_struct", |b| {
+        b.iter(|| {
+            serde_json::from_slice::<support::SmallInstance>(black_box(body)).expect("an instance")
+        })
+    });
     group.finish();
 }
 
@@ -109,6 +131,49 @@ fn config() -> Criterion {
 criterion_group! {
     name = decode;
     config = config();
-    targets = decode_lists, create_request
+    targets = decode_one, decode_lists, create_request
 }
-criterion_main!(decode);
+
+/// Runs the criterion groups, then (under `cargo bench` only) the paired comparison that
+/// gives the ratios.
+fn main() {
+    decode();
+    Criterion::default().configure_from_args().final_summary();
+    if std::env::args().any(|arg| arg == "--bench") {
+        paired_report();
+    }
+}
+
+/// Typed decoding through the SDK's path against `serde_json::Value`, alternated round by
+/// round so that the machine's other load falls on both alike.
+fn paired_report() {
+    let one = support::INSTANCE.as_bytes();
+    let pair = paired::measure_blocking(
+        20_000,
+        || drop(black_box(decode_like_the_sdk::<Instance>(black_box(one)))),
+        || drop(black_box(serde_json::from_slice::<Value>(black_box(one)))),
+    );
+    println!("{}", pair.line("decode one instance, SDK path vs Value"));
+    let pair = paired::measure_blocking(
+        20_000,
+        || drop(black_box(serde_json::from_slice::<Instance>(black_box(one)))),
+        || drop(black_box(serde_json::from_slice::<Value>(black_box(one)))),
+    );
+    println!("{}", pair.line("decode one instance, from_slice vs Value"));
+    for (count, rounds) in [(1_000, 200), (10_000, 30)] {
+        let body = list_of(count);
+        let pair = paired::measure_blocking(
+            rounds,
+            || {
+                drop(black_box(decode_like_the_sdk::<Vec<Instance>>(black_box(
+                    &body,
+                ))))
+            },
+            || drop(black_box(serde_json::from_slice::<Value>(black_box(&body)))),
+        );
+        println!(
+            "{}",
+            pair.line(&format!("decode {count} instances, SDK path vs Value"))
+        );
+    }
+}
