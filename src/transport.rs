@@ -155,7 +155,14 @@ impl Response {
     }
 
     /// Decodes the body, naming the JSON path on failure.
+    ///
+    /// Tracking the path costs more than the decoding itself, so the body is decoded plainly
+    /// first and only a body that does not fit is decoded again to find where.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).or_else(|_| self.json_with_path())
+    }
+
+    fn json_with_path<T: DeserializeOwned>(&self) -> Result<T> {
         let mut de = serde_json::Deserializer::from_slice(&self.body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
