@@ -115,11 +115,12 @@ fn list_instances(shared: &Shared, element: Option<&ElementDef>, params: &Params
     let page = PageRequest::from_params(params)?;
     let filter = InstanceFilter::new(element, params);
 
-    let matching: Vec<Value> = shared
-        .store()
+    // Only the page is turned into JSON: a listing of many instances stays linear in the
+    // number of instances, not in instances times pages.
+    let store = shared.store();
+    let matching: Vec<&Instance> = store
         .instances()
         .filter(|instance| filter.matches(instance))
-        .map(Instance::to_json)
         .collect();
 
     if filter.is_search() && matching.is_empty() {
@@ -128,6 +129,7 @@ fn list_instances(shared: &Shared, element: Option<&ElementDef>, params: &Params
         ));
     }
     let (items, headers) = page.apply(matching);
+    let items = items.into_iter().map(Instance::to_json).collect();
     Ok((headers, Json(Value::Array(items))))
 }
 
