@@ -284,6 +284,16 @@ pub enum InvalidInput {
         /// Which secret, such as `user secret`.
         which: &'static str,
     },
+    /// A path segment that is empty, `.` or `..`: URL building drops or resolves such a
+    /// segment, so the call would go to another path (`DELETE /hubs/general/defects/..` would
+    /// become `DELETE /hubs/general`).
+    #[error("the {which} `{segment}` cannot go into a path: it would change the path called")]
+    PathSegment {
+        /// Which value, such as `hub` or `path segment`.
+        which: &'static str,
+        /// The refused segment: empty, `.` or `..`.
+        segment: String,
+    },
     /// An environment variable that `Client::from_env` needs is not set.
     #[error("the environment variable {0} is not set")]
     MissingEnv(&'static str),

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
+use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, Result};
 use crate::retry::{Budget, Idempotency, RetryPolicy, Step, next_step, parse_retry_after};
 use crate::scrub::Redactor;
 use secrecy::SecretString;
@@ -278,6 +278,9 @@ impl Transport {
 
     /// Joins the base URL with the request's path segments and query.
     fn url(&self, request: &Request) -> Result<Url> {
+        for segment in &request.segments {
+            check_segment("path segment", segment)?;
+        }
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|()| invalid_base())?
@@ -289,6 +292,18 @@ impl Transport {
         }
         Ok(url)
     }
+}
+
+/// Refuses a segment that URL building would drop or resolve against its neighbours, which
+/// would send the call to another path than the one asked for.
+pub(crate) fn check_segment(which: &'static str, segment: &str) -> Result<(), InvalidInput> {
+    if matches!(segment, "" | "." | "..") {
+        return Err(InvalidInput::PathSegment {
+            which,
+            segment: segment.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 fn invalid_base() -> Error {

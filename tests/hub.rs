@@ -558,3 +558,84 @@ async fn the_hub_client_never_prints_the_token() -> TestResult {
     assert!(printed.contains("general"), "{printed}");
     Ok(())
 }
+
+/// A server that fails the test if any request reaches it.
+async fn server_expecting_nothing() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn is_path_segment_error(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::InvalidInput(open_connectors::InvalidInput::PathSegment { .. })
+    )
+}
+
+#[tokio::test]
+async fn dot_and_empty_segments_are_refused_before_sending() -> TestResult {
+    let server = server_expecting_nothing().await;
+    let rally = rally(&server)?;
+
+    let results = [
+        rally.delete("defects", "..").await,
+        rally.delete("defects", ".").await,
+        rally.delete("defects", "").await,
+        rally.delete("../../instances", "5").await,
+        rally.delete("defects/./x", "5").await,
+        rally.delete("defects//x", "5").await,
+        rally.delete("", "5").await,
+    ];
+
+    for result in results {
+        let err = result.expect_err("a dot or empty segment is refused");
+        assert!(is_path_segment_error(&err), "{err:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn reads_and_writes_with_a_dot_id_are_refused_before_sending() -> TestResult {
+    let server = server_expecting_nothing().await;
+    let rally = rally(&server)?;
+
+    let read = rally.get::<Value>("defects", "..").await;
+    let update = rally.update::<_, Value>("defects", "..", &json!({})).await;
+    let patch = rally.patch::<_, Value>("defects", ".", &json!({})).await;
+
+    for err in [read.err(), update.err(), patch.err()] {
+        let err = err.ok_or("a dot id is refused")?;
+        assert!(is_path_segment_error(&err), "{err:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn dot_hub_names_and_element_keys_are_refused() -> TestResult {
+    let server = server_expecting_nothing().await;
+    let client = client_for(&server);
+
+    let hubs = ["..", "."].map(|hub| client.hub(hub, TOKEN).err());
+    let elements = ["..", "."].map(|key| {
+        open_connectors::NewInstance::builder(open_connectors::Element::key(key), "n")
+            .build()
+            .err()
+    });
+    let details = client
+        .elements()
+        .get(&open_connectors::Element::key(".."))
+        .await;
+
+    for err in hubs.into_iter().chain(elements) {
+        let err = err.ok_or("a dot name is refused")?;
+        assert!(is_path_segment_error(&err), "{err:?}");
+    }
+    let err = details.expect_err("a dot element key is refused");
+    assert!(is_path_segment_error(&err), "{err:?}");
+    Ok(())
+}
