@@ -30,16 +30,27 @@ pub(crate) fn bool_of(value: &Value) -> Option<bool> {
 pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     match Option::<Value>::deserialize(d)? {
         None => Ok(None),
-        Some(value) => u64_of(&value)
-            .map(Some)
-            .ok_or_else(|| de::Error::custom(format!("expected a whole number, got {value}"))),
+        Some(value) => u64_of(&value).map(Some).ok_or_else(|| not_a_number(&value)),
     }
 }
 
 /// A required whole number from `42` or `"42"`.
 pub(crate) fn u64_from<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     let value = Value::deserialize(d)?;
-    u64_of(&value).ok_or_else(|| de::Error::custom(format!("expected a whole number, got {value}")))
+    u64_of(&value).ok_or_else(|| not_a_number(&value))
+}
+
+/// Names the JSON type found but never quotes the value, which may be a secret.
+fn not_a_number<E: de::Error>(value: &Value) -> E {
+    let found = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number that is not a whole number",
+        Value::String(_) => "a string that is not a whole number",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    E::custom(format!("expected a whole number, found {found}"))
 }
 
 fn u64_of(value: &Value) -> Option<u64> {
@@ -67,4 +78,25 @@ pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Strin
         Some(Value::Bool(b)) => Some(b.to_string()),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Required(
+        #[serde(deserialize_with = "u64_from")]
+        #[allow(dead_code)]
+        u64,
+    );
+
+    #[test]
+    fn number_errors_name_the_type_found_but_never_the_value() {
+        let err = serde_json::from_str::<Required>(r#""pass-word""#).expect_err("not a number");
+
+        let shown = err.to_string();
+        assert!(shown.contains("found a string"), "{shown}");
+        assert!(!shown.contains("pass-word"), "{shown}");
+    }
 }

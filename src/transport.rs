@@ -171,12 +171,19 @@ impl Response {
             path,
             excerpt: self.redactor.excerpt(&self.body),
             request_id: self.header(REQUEST_ID).map(str::to_owned),
-            source,
+            source: self.redacted(&source),
         }));
         match &self.unsafe_call {
             Some((method, template)) => outcome_unknown(method, template, error),
             None => error,
         }
+    }
+
+    /// The decoder's error rebuilt from its scrubbed message: serde quotes the offending
+    /// value (`invalid type: string "…"`), which may be a secret the platform echoed.
+    fn redacted(&self, source: &serde_json::Error) -> serde_json::Error {
+        let message = self.redactor.message(&source.to_string());
+        <serde_json::Error as serde::de::Error>::custom(message)
     }
 }
 

@@ -405,3 +405,46 @@ async fn a_success_with_an_empty_body_is_a_decode_error() -> TestResult {
     assert!(matches!(result, Err(Error::Decode(_))), "{result:?}");
     Ok(())
 }
+
+/// Every text an error shows: its Display and Debug and those of each cause in its chain.
+fn every_text(err: &Error) -> Vec<String> {
+    let mut texts = vec![err.to_string(), format!("{err:?}")];
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        texts.push(inner.to_string());
+        texts.push(format!("{inner:?}"));
+        cause = inner.source();
+    }
+    texts
+}
+
+#[tokio::test]
+async fn a_secret_in_an_undecodable_field_appears_in_no_error_text() -> TestResult {
+    #[derive(Debug, serde::Deserialize)]
+    struct Typed {
+        #[allow(dead_code)]
+        id: u64,
+    }
+    let body = format!(r#"{{"id":"{}"}}"#, common::USER_SECRET);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(wire::json(200, &body))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+
+    let lenient = client.instances().get(InstanceId(1)).await;
+    let typed = client
+        .hub("general", "token")?
+        .get::<Typed>("things", 1)
+        .await;
+
+    for err in [lenient.err(), typed.err()] {
+        let err = err.ok_or("a string id does not decode")?;
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        for text in every_text(&err) {
+            assert!(!text.contains(common::USER_SECRET), "{text}");
+        }
+    }
+    Ok(())
+}
