@@ -639,3 +639,54 @@ async fn dot_hub_names_and_element_keys_are_refused() -> TestResult {
     assert!(is_path_segment_error(&err), "{err:?}");
     Ok(())
 }
+
+/// Serves two defects with a cursor, then only empty pages, each with a fresh cursor; after
+/// `give_up` requests it answers `500`, so a client that follows the cursors ends with an
+/// error instead of looping.
+struct EmptyPagesForever {
+    served: Arc<Mutex<u32>>,
+    give_up: u32,
+}
+
+impl Respond for EmptyPagesForever {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let Ok(mut served) = self.served.lock() else {
+            return ResponseTemplate::new(500);
+        };
+        *served += 1;
+        if *served > self.give_up {
+            return ResponseTemplate::new(500);
+        }
+        let items = if *served == 1 {
+            json!([defect_json(), defect_json()])
+        } else {
+            json!([])
+        };
+        ResponseTemplate::new(200)
+            .set_body_json(items)
+            .insert_header("Elements-Next-Page-Token", format!("fresh-{served}"))
+    }
+}
+
+#[tokio::test]
+async fn an_empty_page_ends_the_stream_even_with_a_fresh_token() -> TestResult {
+    let server = MockServer::start().await;
+    let served = Arc::new(Mutex::new(0));
+    let pager = EmptyPagesForever {
+        served: served.clone(),
+        give_up: 20,
+    };
+    Mock::given(method("GET"))
+        .respond_with(pager)
+        .mount(&server)
+        .await;
+
+    let defects: Vec<Defect> = rally(&server)?
+        .stream("defects", HubQuery::new())
+        .try_collect()
+        .await?;
+
+    assert_eq!(defects.len(), 2);
+    assert_eq!(*served.lock().map_err(|_| "poisoned")?, 2);
+    Ok(())
+}

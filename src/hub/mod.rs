@@ -173,6 +173,10 @@ impl HubClient {
     /// Every item of a resource matching `query`, one page at a time, following
     /// `Elements-Next-Page-Token`.
     ///
+    /// The stream ends at the first page without a next-page token, or without items even if
+    /// it carries a token (the platform sends one only while more items remain); a token the
+    /// platform repeats fails it with [`Error::RepeatedPageToken`].
+    ///
     /// ```no_run
     /// # async fn run(rally: open_connectors::HubClient) -> Result<(), open_connectors::Error> {
     /// use futures_util::TryStreamExt;

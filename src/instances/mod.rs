@@ -128,6 +128,10 @@ impl<'a> Instances<'a> {
 
     /// Every instance matching a query, one page at a time, as a stream.
     ///
+    /// The stream ends at the first page without a next-page token, or without items even if
+    /// it carries a token (the platform sends one only while more items remain); a token the
+    /// platform repeats fails it with [`Error::RepeatedPageToken`].
+    ///
     /// ```no_run
     /// # async fn run(client: open_connectors::Client) -> Result<(), open_connectors::Error> {
     /// use futures_util::TryStreamExt;
