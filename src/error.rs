@@ -59,7 +59,10 @@ pub enum Error {
     /// A request that is not safe to repeat (a `POST` that creates, a `PATCH`) may have been
     /// carried out, but the client cannot tell: the connection failed or timed out after
     /// sending, a gateway answered `502`, `503` or `504`, or the platform answered with a success
-    /// status whose body could not be read or decoded.
+    /// status whose body could not be read or decoded into the expected type. That last case
+    /// includes a create answered with an empty body (such as a `204`): the instance may well
+    /// exist, but its id and token were not received. A caller who asked for `()`, an
+    /// `Option` or a `serde_json::Value` gets an empty body as success instead.
     ///
     /// The request was not repeated, since a second create would make a second instance. Before
     /// creating again, list or search for the unique name or tag the request used

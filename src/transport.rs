@@ -155,8 +155,17 @@ impl Response {
     }
 
     /// Decodes the body, naming the JSON path on failure.
+    ///
+    /// An empty body (a `204`, or a `200` with nothing in it) reads as JSON `null`, so that a
+    /// caller expecting `()`, an `Option` or a `Value` gets one, while a type that needs
+    /// content still fails to decode.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
+        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &self.body
+        };
+        let mut de = serde_json::Deserializer::from_slice(body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             self.decode_error(path, e.into_inner())

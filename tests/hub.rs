@@ -690,3 +690,52 @@ async fn an_empty_page_ends_the_stream_even_with_a_fresh_token() -> TestResult {
     assert_eq!(*served.lock().map_err(|_| "poisoned")?, 2);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_empty_success_is_null_for_unit_option_and_value() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(" \r\n"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rally = rally(&server)?;
+
+    let () = rally.update("defects", 5, &json!({"Name": "n"})).await?;
+    let patched: Option<Value> = rally.patch("defects", 5, &json!({"Name": "n"})).await?;
+    let created: Value = rally.create("defects", &json!({"Name": "n"})).await?;
+
+    assert_eq!(patched, None);
+    assert_eq!(created, Value::Null);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_empty_success_where_an_item_is_due_leaves_a_create_unknown() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let created = rally(&server)?
+        .create::<_, Defect>("defects", &json!({}))
+        .await;
+
+    let Err(Error::OutcomeUnknown { source, .. }) = created else {
+        panic!("expected an unknown outcome, got {created:?}");
+    };
+    assert!(matches!(*source, Error::Decode(_)), "{source:?}");
+    Ok(())
+}
