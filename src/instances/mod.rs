@@ -181,8 +181,11 @@ impl<'a> Instances<'a> {
     ///
     /// # Errors
     ///
-    /// The platform's error, such as `404` for an unknown id.
+    /// [`Error::InvalidInput`] before sending for a change that
+    /// [`InstancePatch::build`] would refuse, whether or not it was built; otherwise the
+    /// platform's error, such as `404` for an unknown id.
     pub async fn patch(&self, id: InstanceId, patch: &InstancePatch) -> Result<Instance> {
+        patch.validate()?;
         let mut call = Request::new(Method::PATCH, "/instances/{id}", path(id))
             .redact(patch.secret_values())
             .json(patch)?;

@@ -325,6 +325,13 @@ impl InstancePatch {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty name or element key,
     /// or a configuration that [`NewInstanceBuilder::build`] would refuse.
     pub fn build(self) -> Result<InstancePatch> {
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The checks of [`build`](Self::build), which a patch also passes when it is sent, since
+    /// a change can be sent without being built.
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
             return Err(InvalidInput::EmptyName.into());
         }
@@ -334,7 +341,7 @@ impl InstancePatch {
         if let Some(configuration) = &self.configuration {
             configuration.validate()?;
         }
-        Ok(self)
+        Ok(())
     }
 
     /// Every secret the change carries, to cut out of error text.
