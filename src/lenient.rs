@@ -26,12 +26,10 @@ pub(crate) fn bool_of(value: &Value) -> Option<bool> {
     }
 }
 
-/// A whole number from `42` or `"42"`; `null` reads as absent.
+/// An optional whole number from `42` or `"42"`; `null`, `""` and anything else that is not a
+/// whole number read as absent, since one odd field must not fail a whole list page.
 pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None => Ok(None),
-        Some(value) => u64_of(&value).map(Some).ok_or_else(|| not_a_number(&value)),
-    }
+    Ok(Option::<Value>::deserialize(d)?.as_ref().and_then(u64_of))
 }
 
 /// A required whole number from `42` or `"42"`.
@@ -53,7 +51,8 @@ fn not_a_number<E: de::Error>(value: &Value) -> E {
     E::custom(format!("expected a whole number, found {found}"))
 }
 
-fn u64_of(value: &Value) -> Option<u64> {
+/// A whole number from `42` or `"42"`.
+pub(crate) fn u64_of(value: &Value) -> Option<u64> {
     match value {
         Value::Number(n) => n.as_u64(),
         Value::String(s) => s.trim().parse().ok(),
@@ -70,14 +69,29 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// A map from an object; `null`, an array or any other value reads as an empty map.
+pub(crate) fn object_or_empty<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<serde_json::Map<String, Value>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    })
+}
+
+/// The text of a string, a number or a boolean.
+pub(crate) fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// A string from a string, a number or a boolean; `null` reads as absent.
 pub(crate) fn opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(s)) => Some(s),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Bool(b)) => Some(b.to_string()),
-        _ => None,
-    })
+    Ok(Option::<Value>::deserialize(d)?.as_ref().and_then(text_of))
 }
 
 #[cfg(test)]
