@@ -40,6 +40,11 @@ impl<'a> Instances<'a> {
     /// missing required entry, or a missing OAuth code, fails without sending the create. If
     /// the requirements cannot be fetched, the create is sent unchecked and the platform judges.
     ///
+    /// So the first create for an element may make up to two element `GET`s before the
+    /// `POST` (the element, then its configuration when the element does not embed it). Each
+    /// is a call of its own, with its own timeout and deadline: the client's deadline bounds
+    /// every call, not the create as a whole.
+    ///
     /// A create is never retried once it may have reached the platform: a second attempt
     /// would make a second instance.
     ///
@@ -152,7 +157,11 @@ impl<'a> Instances<'a> {
         stream_pages(move |next| list_page(client.clone(), query.clone().next_page(next)))
     }
 
-    /// Replaces an instance's name, tags and configuration (`PUT /instances/{id}`).
+    /// Sends an instance's full body: name, tags, configuration (`PUT /instances/{id}`).
+    ///
+    /// Whether the platform replaces the stored configuration with the one sent (clearing
+    /// entries left out) or merges the two is not documented; to change single entries, use
+    /// [`patch`](Self::patch) or [`update_configuration_entry`](Self::update_configuration_entry).
     ///
     /// With new provider data (such as a fresh OAuth `code`) this re-authenticates the
     /// instance in place: the id and token stay the same. Such a call is not retried once it
@@ -177,7 +186,10 @@ impl<'a> Instances<'a> {
     }
 
     /// Changes part of an instance (`PATCH /instances/{id}`): name, tags (replaced),
-    /// configuration entries (merged), provider data (re-authentication).
+    /// configuration entries, provider data (re-authentication).
+    ///
+    /// A configuration map changes the entries it names; whether the platform keeps the
+    /// entries it leaves out is not documented.
     ///
     /// # Errors
     ///
@@ -248,7 +260,8 @@ impl ListInstances {
         self
     }
 
-    /// Whether the platform fills in each instance's element and configuration in full.
+    /// Sends the platform's `hydrate` flag. What it changes in the answer is not documented;
+    /// probably how much of each instance's element and configuration is filled in.
     pub fn hydrate(mut self, hydrate: bool) -> Self {
         self.hydrate = Some(hydrate);
         self

@@ -243,7 +243,8 @@ impl NewInstanceBuilder {
 
 /// A partial change to an instance (`PATCH /instances/{id}`): only what is set is sent.
 ///
-/// Tags, when set, replace the instance's tags; configuration entries are merged.
+/// Tags, when set, replace the instance's tags. A configuration map changes the entries it
+/// names; whether the platform keeps the entries it leaves out is not documented.
 ///
 /// ```
 /// use open_connectors::{Configuration, InstancePatch};
@@ -300,7 +301,8 @@ impl InstancePatch {
         self
     }
 
-    /// Configuration entries to change; the others are kept.
+    /// Configuration entries to change. Whether the platform keeps the entries left out is not
+    /// documented.
     pub fn configuration(mut self, configuration: Configuration) -> Self {
         self.configuration = Some(configuration);
         self
