@@ -322,6 +322,8 @@ pub struct MissingConfiguration {
     pub status: Option<u16>,
     /// The platform's request id, when the platform reported it.
     pub request_id: Option<String>,
+    /// The platform's own message, when it answered, with secrets and line breaks scrubbed.
+    pub message: Option<String>,
 }
 
 impl MissingConfiguration {

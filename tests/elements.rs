@@ -239,6 +239,10 @@ async fn with_validation_off_the_platform_names_the_missing_key() -> TestResult 
         missing.request_id.as_deref(),
         Some("5b0437c6e4b07731ae39b535")
     );
+    assert_eq!(
+        missing.message.as_deref(),
+        Some("Missing required configuration entries: api.key")
+    );
     Ok(())
 }
 

@@ -162,6 +162,7 @@ impl ElementRequirements {
             element: Some(request.element().to_string()),
             status: None,
             request_id: None,
+            message: None,
         }))
     }
 

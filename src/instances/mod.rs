@@ -209,9 +209,13 @@ impl<'a> Instances<'a> {
 
     /// Deletes an instance and its token for good (`DELETE /instances/{id}`).
     ///
+    /// A delete is retried like any safe call. When an attempt succeeded but its answer was
+    /// lost, the retry finds the instance gone and reports `404`: after a delete,
+    /// [`Error::is_not_found`] means the instance no longer exists, whoever removed it.
+    ///
     /// # Errors
     ///
-    /// The platform's error, such as `404` for an unknown id.
+    /// The platform's error, such as `404` for an unknown (or already deleted) id.
     pub async fn delete(&self, id: InstanceId) -> Result<()> {
         let call = Request::new(Method::DELETE, "/instances/{id}", path(id));
         self.client.send(call).await.map(drop)
@@ -314,6 +318,8 @@ pub(crate) fn missing_configuration(error: Error, element: &str) -> Error {
         element: Some(element.to_owned()),
         status: Some(api.status),
         request_id: api.request_id.clone(),
+        // Already scrubbed of the request's secrets when the ApiError was made.
+        message: api.message.clone(),
     })
 }
 
