@@ -156,15 +156,26 @@ impl Response {
 
     /// Decodes the body, naming the JSON path on failure.
     ///
+    /// Tracking the path costs more than the decoding itself, so the body is decoded plainly
+    /// first and only a body that does not fit is decoded again to find where.
+    ///
     /// An empty body (a `204`, or a `200` with nothing in it) reads as JSON `null`, so that a
     /// caller expecting `()`, an `Option` or a `Value` gets one, while a type that needs
     /// content still fails to decode.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        let body: &[u8] = if self.body.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            &self.body
-        };
+        let body = self.json_body();
+        serde_json::from_slice(body).or_else(|_| self.json_with_path(body))
+    }
+
+    /// The body to decode: `null` for one that is empty or only white space.
+    fn json_body(&self) -> &[u8] {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return b"null";
+        }
+        &self.body
+    }
+
+    fn json_with_path<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T> {
         let mut de = serde_json::Deserializer::from_slice(body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();

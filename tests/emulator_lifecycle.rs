@@ -5,6 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 
+use common::emulator_client;
 use futures_util::TryStreamExt;
 use open_connectors::{
     Client, ConfigDefinition, ConfigEntry, Configuration, Element, ElementDetails, Error,
@@ -118,8 +119,8 @@ async fn rally_instance(client: &Client) -> Result<Instance, Error> {
 async fn every_connector_refuses_a_missing_required_key_before_and_after_sending() -> TestResult {
     let emulator = Emulator::start().await?;
     let (checked, unchecked) = (
-        common::emulator_client(&emulator, true)?,
-        common::emulator_client(&emulator, false)?,
+        emulator_client(&emulator, true)?,
+        emulator_client(&emulator, false)?,
     );
     let elements = catalogue(&checked).await?;
     let mut cases = 0;
@@ -164,7 +165,7 @@ async fn every_connector_refuses_a_missing_required_key_before_and_after_sending
 #[tokio::test]
 async fn an_oauth_create_without_a_code_is_refused_before_sending() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let request = NewInstance::builder(Element::key("dropbox"), "no code")
         .configuration(app()?.configuration())
         .build()?;
@@ -181,7 +182,7 @@ async fn an_oauth_create_without_a_code_is_refused_before_sending() -> TestResul
 #[tokio::test]
 async fn the_oauth2_dance_provisions_every_oauth2_connector() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let mut provisioned = 0;
 
     for details in catalogue(&client).await? {
@@ -203,7 +204,7 @@ async fn the_oauth2_dance_provisions_every_oauth2_connector() -> TestResult {
 #[tokio::test]
 async fn a_refused_consent_is_reported_and_a_forged_state_caught() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let state = OAuthState::generate()?;
     let element = Element::key("dropbox");
     let url = client
@@ -231,7 +232,7 @@ async fn a_refused_consent_is_reported_and_a_forged_state_caught() -> TestResult
 #[tokio::test]
 async fn the_get_form_of_the_authorization_url_works_the_same() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let state = OAuthState::generate()?;
     let request = app()?.url_request().state(&state);
 
@@ -249,7 +250,7 @@ async fn the_get_form_of_the_authorization_url_works_the_same() -> TestResult {
 #[tokio::test]
 async fn the_oauth1_flow_provisions_xero() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let (app, element) = (app()?, Element::key("xero"));
     let requirements = client.elements().requirements(&element).await?;
     let own: Vec<ConfigDefinition> = requirements
@@ -284,7 +285,7 @@ async fn the_oauth1_flow_provisions_xero() -> TestResult {
 #[tokio::test]
 async fn reauthentication_keeps_the_id_and_token() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let element = Element::key("dropbox");
     let created = oauth2_instance(&client, "dropbox").await?;
     let token = |i: &Instance| i.token.as_ref().map(|t| t.expose_secret().to_owned());
@@ -311,7 +312,7 @@ async fn reauthentication_keeps_the_id_and_token() -> TestResult {
 #[tokio::test]
 async fn external_authentication_needs_no_code() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let configuration = app()?
         .configuration()
         .set_secret("oauth.user.token", "vendor-access")
@@ -330,7 +331,7 @@ async fn external_authentication_needs_no_code() -> TestResult {
 #[tokio::test]
 async fn instances_are_listed_by_tag_and_an_empty_search_is_empty() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let blue: HashSet<u64> = emulator
         .seed_instances("caagilecentral", 3, "blue-", &["blue"])
         .into_iter()
@@ -360,7 +361,7 @@ async fn instances_are_listed_by_tag_and_an_empty_search_is_empty() -> TestResul
 #[tokio::test]
 async fn a_thousand_instances_stream_in_pages_of_fifty_each_exactly_once() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let seeded = emulator.seed_instances("caagilecentral", 1000, "bulk-", &["bulk"]);
 
     let query = ListInstances::new().tag("bulk").page_size(50);
@@ -387,7 +388,7 @@ fn entry<'a>(entries: &'a [ConfigEntry], key: &str) -> Result<&'a ConfigEntry, S
 #[tokio::test]
 async fn configuration_entries_are_read_and_updated_by_id() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let id = rally_instance(&client).await?.id;
 
     let entries = client.instances().configuration(id).await?;
@@ -416,7 +417,7 @@ async fn configuration_entries_are_read_and_updated_by_id() -> TestResult {
 #[tokio::test]
 async fn instances_are_disabled_enabled_and_trace_logged() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let id = rally_instance(&client).await?.id;
 
     client.instances().disable(id).await?;

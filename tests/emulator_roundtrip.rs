@@ -5,6 +5,7 @@ mod common;
 
 use std::error::Error as StdError;
 
+use common::emulator_client;
 use futures_util::TryStreamExt;
 use open_connectors::{
     ApiErrorKind, Client, Configuration, Element, Error, Instance, InstanceId, InstancePatch,
@@ -19,7 +20,7 @@ const API_KEY: &str = "roundtrip-rally-api-key";
 
 async fn start() -> Result<(Emulator, Client), Box<dyn StdError>> {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     Ok((emulator, client))
 }
 
@@ -54,7 +55,7 @@ async fn a_create_without_api_key_is_refused_before_sending() -> TestResult {
 #[tokio::test]
 async fn the_platform_refuses_a_create_without_api_key_as_missing_configuration() -> TestResult {
     let (emulator, _) = start().await?;
-    let client = common::emulator_client(&emulator, false)?;
+    let client = emulator_client(&emulator, false)?;
     let request = NewInstance::builder(Element::key(RALLY), "instance1").build()?;
 
     let result = client.instances().create(&request).await;

@@ -10,6 +10,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use axum::routing::post;
+use common::emulator_client;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use open_connectors::{
     ApiErrorKind, Client, Configuration, Element, EventType, EventsConfiguration, HubClient,
@@ -63,7 +64,7 @@ async fn create_defects(
 #[tokio::test]
 async fn five_hundred_defects_stream_in_pages_of_40_each_exactly_once() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
     let created = create_defects(&rally, 500).await?;
@@ -114,7 +115,7 @@ async fn count_pages(
 #[tokio::test]
 async fn a_quoted_where_literal_finds_its_item() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let rally = client.hub_for(
         &rally_instance(&client, Configuration::new()).await?,
         "general",
@@ -140,7 +141,7 @@ async fn a_quoted_where_literal_finds_its_item() -> TestResult {
 #[tokio::test]
 async fn the_vendor_refusal_keeps_its_provider_message() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
 
@@ -162,7 +163,7 @@ async fn the_vendor_refusal_keeps_its_provider_message() -> TestResult {
 #[tokio::test]
 async fn a_deleted_instance_token_is_refused_with_401() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
     assert!(rally.ping().await?.is_reachable());
@@ -186,7 +187,7 @@ async fn a_deleted_instance_token_is_refused_with_401() -> TestResult {
 #[tokio::test]
 async fn a_disabled_instance_is_refused_with_403_until_enabled() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let instance = rally_instance(&client, Configuration::new()).await?;
     let rally = client.hub_for(&instance, "general")?;
 
@@ -215,7 +216,7 @@ async fn a_disabled_instance_is_refused_with_403_until_enabled() -> TestResult {
 #[tokio::test]
 async fn a_created_defect_arrives_as_a_signed_notification() -> TestResult {
     let emulator = Emulator::start().await?;
-    let client = common::emulator_client(&emulator, true)?;
+    let client = emulator_client(&emulator, true)?;
     let (callback, mut deliveries) = start_receiver().await?;
     let key = SignatureKey::new("hub-test-signature-key");
     let events = EventsConfiguration::webhook(callback).signature_key(key.clone());

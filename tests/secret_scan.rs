@@ -6,11 +6,10 @@
 
 mod common;
 
-use common::capture::Capture;
-
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use common::capture::Capture;
 use open_connectors::{
     Client, Configuration, Element, InstanceId, InstancePatch, ListInstances, NewInstance,
     ProviderData, RetryPolicy,
