@@ -278,7 +278,9 @@ impl ClientBuilder {
     /// Whether [`Instances::create`] first checks a request against its element's
     /// configuration definitions and authentication type (on by default).
     ///
-    /// The check costs one or two `GET`s per element, once per client: the answers are cached.
+    /// The check costs one or two `GET`s per element (the element, then its configuration when
+    /// the element does not embed it), once per client: the answers are cached. Each is a call
+    /// of its own, with its own timeout and deadline, before the create's.
     /// A request that lacks a required entry then fails with
     /// [`Error::MissingConfiguration`] without being sent. Off, every request goes straight to
     /// the platform, which names missing entries itself.

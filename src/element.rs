@@ -97,7 +97,8 @@ impl Element {
     pub(crate) fn validate(&self) -> Result<(), InvalidInput> {
         match self {
             Element::Key(key) if key.0.trim().is_empty() => Err(InvalidInput::EmptyElementKey),
-            _ => Ok(()),
+            Element::Key(key) => crate::transport::check_segment("element key", &key.0),
+            Element::Id(_) => Ok(()),
         }
     }
 }

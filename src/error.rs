@@ -59,7 +59,10 @@ pub enum Error {
     /// A request that is not safe to repeat (a `POST` that creates, a `PATCH`) may have been
     /// carried out, but the client cannot tell: the connection failed or timed out after
     /// sending, a gateway answered `502`, `503` or `504`, or the platform answered with a success
-    /// status whose body could not be read or decoded.
+    /// status whose body could not be read or decoded into the expected type. That last case
+    /// includes a create answered with an empty body (such as a `204`): the instance may well
+    /// exist, but its id and token were not received. A caller who asked for `()`, an
+    /// `Option` or a `serde_json::Value` gets an empty body as success instead.
     ///
     /// The request was not repeated, since a second create would make a second instance. Before
     /// creating again, list or search for the unique name or tag the request used
@@ -284,6 +287,16 @@ pub enum InvalidInput {
         /// Which secret, such as `user secret`.
         which: &'static str,
     },
+    /// A path segment that is empty, `.` or `..`: URL building drops or resolves such a
+    /// segment, so the call would go to another path (`DELETE /hubs/general/defects/..` would
+    /// become `DELETE /hubs/general`).
+    #[error("the {which} `{segment}` cannot go into a path: it would change the path called")]
+    PathSegment {
+        /// Which value, such as `hub` or `path segment`.
+        which: &'static str,
+        /// The refused segment: empty, `.` or `..`.
+        segment: String,
+    },
     /// An environment variable that `Client::from_env` needs is not set.
     #[error("the environment variable {0} is not set")]
     MissingEnv(&'static str),
@@ -309,6 +322,8 @@ pub struct MissingConfiguration {
     pub status: Option<u16>,
     /// The platform's request id, when the platform reported it.
     pub request_id: Option<String>,
+    /// The platform's own message, when it answered, with secrets and line breaks scrubbed.
+    pub message: Option<String>,
 }
 
 impl MissingConfiguration {

@@ -64,6 +64,22 @@
 //! [`DEFAULT_MAX_RESPONSE_BODY`] bytes unless [`ClientBuilder::max_response_body`] says
 //! otherwise.
 //!
+//! # Not covered yet
+//!
+//! These platform APIs have no typed calls yet; reach them with another HTTP client and the
+//! same `Authorization` header if you need them:
+//!
+//! - instance events (`/instances/{id}/events`), to see what an instance received and
+//!   whether it was delivered;
+//! - transformations and object definitions (`/instances/{id}/transformations`,
+//!   `/instances/{id}/objects/{objectName}/definitions`), to map vendor fields to your own
+//!   common objects;
+//! - an instance's Swagger (`/instances/{id}/docs`), to discover its resources and fields;
+//! - the instances of one element (`GET /elements/{keyOrId}/instances`); use
+//!   [`ListInstances::search_text`] with the element key meanwhile;
+//! - asynchronous hub calls (`Elements-Async-Request`), for vendor calls too slow to wait for;
+//! - hub bodies that are not JSON, such as documents to upload or download.
+//!
 //! # Testing offline
 //!
 //! The workspace's `open-connectors-emulator` package is a local, in-memory platform; the

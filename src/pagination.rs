@@ -82,8 +82,12 @@ impl<T> IntoIterator for Page<T> {
 /// A stream over every item of a listing, fetching one page at a time.
 ///
 /// `fetch` gets the cursor of the page to fetch (`None` for the first). The stream ends after
-/// a page with no next cursor, and fails with [`Error::RepeatedPageToken`] if the platform
-/// hands out a cursor it already gave, which would otherwise loop forever.
+/// a page with no next cursor or with no items, and fails with [`Error::RepeatedPageToken`] if
+/// the platform hands out a cursor it already gave, which would otherwise loop forever.
+///
+/// The platform sends a cursor only while fewer items were returned than there are, so an
+/// empty page that carries one is a misbehaving answer; following it could loop forever on
+/// fresh cursors, which the repeated-cursor check cannot catch.
 pub(crate) fn stream_pages<T, F, Fut>(fetch: F) -> impl Stream<Item = Result<T>> + Send
 where
     T: Send,
@@ -117,7 +121,7 @@ where
         return Ok(None);
     };
     let page = (cursor.fetch)(cursor.next.take()).await?;
-    let Some(token) = page.next_page else {
+    let Some(token) = page.next_page.filter(|_| !page.items.is_empty()) else {
         return Ok(Some((page.items, None)));
     };
     if !cursor.seen.insert(token.clone()) {

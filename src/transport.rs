@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
 
-use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, Result};
+use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, Result};
 use crate::retry::{Budget, Idempotency, RetryPolicy, Step, next_step, parse_retry_after};
 use crate::scrub::Redactor;
 use secrecy::SecretString;
@@ -158,12 +158,25 @@ impl Response {
     ///
     /// Tracking the path costs more than the decoding itself, so the body is decoded plainly
     /// first and only a body that does not fit is decoded again to find where.
+    ///
+    /// An empty body (a `204`, or a `200` with nothing in it) reads as JSON `null`, so that a
+    /// caller expecting `()`, an `Option` or a `Value` gets one, while a type that needs
+    /// content still fails to decode.
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.body).or_else(|_| self.json_with_path())
+        let body = self.json_body();
+        serde_json::from_slice(body).or_else(|_| self.json_with_path(body))
     }
 
-    fn json_with_path<T: DeserializeOwned>(&self) -> Result<T> {
-        let mut de = serde_json::Deserializer::from_slice(&self.body);
+    /// The body to decode: `null` for one that is empty or only white space.
+    fn json_body(&self) -> &[u8] {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return b"null";
+        }
+        &self.body
+    }
+
+    fn json_with_path<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T> {
+        let mut de = serde_json::Deserializer::from_slice(body);
         let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
             self.decode_error(path, e.into_inner())
@@ -178,12 +191,19 @@ impl Response {
             path,
             excerpt: self.redactor.excerpt(&self.body),
             request_id: self.header(REQUEST_ID).map(str::to_owned),
-            source,
+            source: self.redacted(&source),
         }));
         match &self.unsafe_call {
             Some((method, template)) => outcome_unknown(method, template, error),
             None => error,
         }
+    }
+
+    /// The decoder's error rebuilt from its scrubbed message: serde quotes the offending
+    /// value (`invalid type: string "…"`), which may be a secret the platform echoed.
+    fn redacted(&self, source: &serde_json::Error) -> serde_json::Error {
+        let message = self.redactor.message(&source.to_string());
+        <serde_json::Error as serde::de::Error>::custom(message)
     }
 }
 
@@ -285,6 +305,9 @@ impl Transport {
 
     /// Joins the base URL with the request's path segments and query.
     fn url(&self, request: &Request) -> Result<Url> {
+        for segment in &request.segments {
+            check_segment("path segment", segment)?;
+        }
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|()| invalid_base())?
@@ -296,6 +319,18 @@ impl Transport {
         }
         Ok(url)
     }
+}
+
+/// Refuses a segment that URL building would drop or resolve against its neighbours, which
+/// would send the call to another path than the one asked for.
+pub(crate) fn check_segment(which: &'static str, segment: &str) -> Result<(), InvalidInput> {
+    if matches!(segment, "" | "." | "..") {
+        return Err(InvalidInput::PathSegment {
+            which,
+            segment: segment.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 fn invalid_base() -> Error {

@@ -365,7 +365,7 @@ async fn an_undecodable_answer_names_the_path_and_hides_the_token() -> TestResul
     let body = json!({
         "id": 9,
         "token": "Q2hhbmdlTWVJbkFQcm9qZWN0T2ZZb3Vyc0FuZFRvbz0=",
-        "tags": [true]
+        "elementId": [true]
     });
 
     let error = get_instance(200, &body.to_string())
@@ -377,7 +377,7 @@ async fn an_undecodable_answer_names_the_path_and_hides_the_token() -> TestResul
         return Err(format!("expected a decode error, got {error:?}").into());
     };
     assert_eq!(decode.status, 200);
-    assert!(decode.path.contains("tags"), "path {:?}", decode.path);
+    assert!(decode.path.contains("elementId"), "path {:?}", decode.path);
     for printed in [error.to_string(), format!("{error:?}")] {
         assert!(!printed.contains("Q2hhbmdl"), "{printed}");
     }
@@ -403,5 +403,73 @@ async fn a_success_with_an_empty_body_is_a_decode_error() -> TestResult {
     let result = client_for(&server).instances().get(InstanceId(1)).await;
 
     assert!(matches!(result, Err(Error::Decode(_))), "{result:?}");
+    Ok(())
+}
+
+/// Every text an error shows: its Display and Debug and those of each cause in its chain.
+fn every_text(err: &Error) -> Vec<String> {
+    let mut texts = vec![err.to_string(), format!("{err:?}")];
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        texts.push(inner.to_string());
+        texts.push(format!("{inner:?}"));
+        cause = inner.source();
+    }
+    texts
+}
+
+#[tokio::test]
+async fn a_secret_in_an_undecodable_field_appears_in_no_error_text() -> TestResult {
+    #[derive(Debug, serde::Deserialize)]
+    struct Typed {
+        #[allow(dead_code)]
+        id: u64,
+    }
+    let body = format!(r#"{{"id":"{}"}}"#, common::USER_SECRET);
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(wire::json(200, &body))
+        .mount(&server)
+        .await;
+    let client = client_for(&server);
+
+    let lenient = client.instances().get(InstanceId(1)).await;
+    let typed = client
+        .hub("general", "token")?
+        .get::<Typed>("things", 1)
+        .await;
+
+    for err in [lenient.err(), typed.err()] {
+        let err = err.ok_or("a string id does not decode")?;
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        for text in every_text(&err) {
+            assert!(!text.contains(common::USER_SECRET), "{text}");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn odd_shapes_in_one_instance_do_not_fail_the_list_page() -> TestResult {
+    let body = json!([
+        {"id": 1, "tags": [{"id": 12}, 5, "plain"], "accountId": "", "organizationId": "n/a",
+         "configuration": [], "token": {}, "user": {"id": "none"}},
+        {"id": 2, "configuration": "odd", "token": 42},
+        {"id": 3, "token": "a-real-token", "configuration": {"base.url": null, "a": "b"}}
+    ]);
+
+    let page = list_instances(&body.to_string()).await?;
+
+    let [odd, odder, fine] = page.items.as_slice() else {
+        panic!("expected three instances, got {:?}", page.items);
+    };
+    let tags: Vec<(&str, Option<u64>)> = odd.tags.iter().map(|t| (t.name(), t.id)).collect();
+    assert_eq!(tags, [("12", Some(12)), ("5", None), ("plain", None)]);
+    assert_eq!((odd.account_id, odd.organization_id), (None, None));
+    assert!(odd.configuration.is_empty() && odder.configuration.is_empty());
+    assert!(odd.token.is_none() && odder.token.is_none());
+    assert!(fine.token.is_some());
+    assert_eq!(fine.configuration.raw("base.url"), Some(None));
+    assert_eq!(fine.configuration.get_str("a").as_deref(), Some("b"));
     Ok(())
 }

@@ -19,7 +19,7 @@ async fn server_answering(id: u64, body: &str) -> MockServer {
 
 #[tokio::test]
 async fn a_field_of_the_wrong_type_is_named_by_its_path() -> Result<(), Error> {
-    let body = r#"{"id": 7, "name": "n", "user": {"id": "not a number"}}"#;
+    let body = r#"{"id": 7, "name": "n", "element": {"id": "not a number"}}"#;
     let server = server_answering(7, body).await;
 
     let result = common::client_for(&server)
@@ -28,7 +28,7 @@ async fn a_field_of_the_wrong_type_is_named_by_its_path() -> Result<(), Error> {
         .await;
 
     match result {
-        Err(Error::Decode(decode)) => assert_eq!(decode.path, "user.id"),
+        Err(Error::Decode(decode)) => assert_eq!(decode.path, "element.id"),
         other => panic!("expected a decode error, got {other:?}"),
     }
     Ok(())

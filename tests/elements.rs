@@ -239,6 +239,10 @@ async fn with_validation_off_the_platform_names_the_missing_key() -> TestResult 
         missing.request_id.as_deref(),
         Some("5b0437c6e4b07731ae39b535")
     );
+    assert_eq!(
+        missing.message.as_deref(),
+        Some("Missing required configuration entries: api.key")
+    );
     Ok(())
 }
 
@@ -336,5 +340,37 @@ async fn create_for_element_posts_to_the_element_path_without_the_element() -> T
     let created = client.instances().create_for_element(&request).await?;
 
     assert_eq!(created.name, "instance1");
+    Ok(())
+}
+
+#[tokio::test]
+async fn another_auth_type_than_the_default_is_sent_without_oauth_entries() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/multiauth")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "id": 15, "key": "multiauth", "authentication": {"type": "oauth2"},
+            "configuration": [
+                {"key": "oauth.api.key", "name": "OAuth API Key", "required": true},
+                {"key": "oauth.api.secret", "name": "OAuth API Secret", "required": true},
+                {"key": "username", "name": "User", "required": true},
+                {"key": "password", "name": "Password", "required": true}
+            ]
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mock_create(&server, 1).await;
+    let configuration = Configuration::new()
+        .set("authentication.type", "basic")
+        .set("username", "me")
+        .set_secret("password", "pw");
+    let request = NewInstance::builder(Element::key("multiauth"), "basic")
+        .configuration(configuration)
+        .build()?;
+
+    let created = client_for(&server).instances().create(&request).await?;
+
+    assert_eq!(created.id.0, 123456);
     Ok(())
 }

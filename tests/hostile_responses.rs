@@ -98,11 +98,11 @@ async fn truncated_json_names_no_secret_in_its_excerpt() -> TestResult {
 #[tokio::test]
 async fn the_wrong_json_type_names_its_path() -> TestResult {
     let wrong_id = answer_get(raw(200, r#"{"id":{"x":1},"name":"a"}"#)).await?;
-    let wrong_tags = answer_get(raw(200, r#"{"id":1,"tags":[1.5]}"#)).await?;
+    let wrong_nested = answer_get(raw(200, r#"{"id":1,"element":{"id":[1.5]}}"#)).await?;
     let a_list = answer_get(raw(200, "[]")).await?;
 
     assert_eq!(decode(&wrong_id).path, "id");
-    assert_eq!(decode(&wrong_tags).path, "tags[0]");
+    assert_eq!(decode(&wrong_nested).path, "element.id");
     assert_eq!(decode(&a_list).path, ".");
     Ok(())
 }

@@ -558,3 +558,184 @@ async fn the_hub_client_never_prints_the_token() -> TestResult {
     assert!(printed.contains("general"), "{printed}");
     Ok(())
 }
+
+/// A server that fails the test if any request reaches it.
+async fn server_expecting_nothing() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn is_path_segment_error(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::InvalidInput(open_connectors::InvalidInput::PathSegment { .. })
+    )
+}
+
+#[tokio::test]
+async fn dot_and_empty_segments_are_refused_before_sending() -> TestResult {
+    let server = server_expecting_nothing().await;
+    let rally = rally(&server)?;
+
+    let results = [
+        rally.delete("defects", "..").await,
+        rally.delete("defects", ".").await,
+        rally.delete("defects", "").await,
+        rally.delete("../../instances", "5").await,
+        rally.delete("defects/./x", "5").await,
+        rally.delete("defects//x", "5").await,
+        rally.delete("", "5").await,
+    ];
+
+    for result in results {
+        let err = result.expect_err("a dot or empty segment is refused");
+        assert!(is_path_segment_error(&err), "{err:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn reads_and_writes_with_a_dot_id_are_refused_before_sending() -> TestResult {
+    let server = server_expecting_nothing().await;
+    let rally = rally(&server)?;
+
+    let read = rally.get::<Value>("defects", "..").await;
+    let update = rally.update::<_, Value>("defects", "..", &json!({})).await;
+    let patch = rally.patch::<_, Value>("defects", ".", &json!({})).await;
+
+    for err in [read.err(), update.err(), patch.err()] {
+        let err = err.ok_or("a dot id is refused")?;
+        assert!(is_path_segment_error(&err), "{err:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn dot_hub_names_and_element_keys_are_refused() -> TestResult {
+    let server = server_expecting_nothing().await;
+    let client = client_for(&server);
+
+    let hubs = ["..", "."].map(|hub| client.hub(hub, TOKEN).err());
+    let elements = ["..", "."].map(|key| {
+        open_connectors::NewInstance::builder(open_connectors::Element::key(key), "n")
+            .build()
+            .err()
+    });
+    let details = client
+        .elements()
+        .get(&open_connectors::Element::key(".."))
+        .await;
+
+    for err in hubs.into_iter().chain(elements) {
+        let err = err.ok_or("a dot name is refused")?;
+        assert!(is_path_segment_error(&err), "{err:?}");
+    }
+    let err = details.expect_err("a dot element key is refused");
+    assert!(is_path_segment_error(&err), "{err:?}");
+    Ok(())
+}
+
+/// Serves two defects with a cursor, then only empty pages, each with a fresh cursor; after
+/// `give_up` requests it answers `500`, so a client that follows the cursors ends with an
+/// error instead of looping.
+struct EmptyPagesForever {
+    served: Arc<Mutex<u32>>,
+    give_up: u32,
+}
+
+impl Respond for EmptyPagesForever {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        let Ok(mut served) = self.served.lock() else {
+            return ResponseTemplate::new(500);
+        };
+        *served += 1;
+        if *served > self.give_up {
+            return ResponseTemplate::new(500);
+        }
+        let items = if *served == 1 {
+            json!([defect_json(), defect_json()])
+        } else {
+            json!([])
+        };
+        ResponseTemplate::new(200)
+            .set_body_json(items)
+            .insert_header("Elements-Next-Page-Token", format!("fresh-{served}"))
+    }
+}
+
+#[tokio::test]
+async fn an_empty_page_ends_the_stream_even_with_a_fresh_token() -> TestResult {
+    let server = MockServer::start().await;
+    let served = Arc::new(Mutex::new(0));
+    let pager = EmptyPagesForever {
+        served: served.clone(),
+        give_up: 20,
+    };
+    Mock::given(method("GET"))
+        .respond_with(pager)
+        .mount(&server)
+        .await;
+
+    let defects: Vec<Defect> = rally(&server)?
+        .stream("defects", HubQuery::new())
+        .try_collect()
+        .await?;
+
+    assert_eq!(defects.len(), 2);
+    assert_eq!(*served.lock().map_err(|_| "poisoned")?, 2);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_empty_success_is_null_for_unit_option_and_value() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(" \r\n"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let rally = rally(&server)?;
+
+    let () = rally.update("defects", 5, &json!({"Name": "n"})).await?;
+    let patched: Option<Value> = rally.patch("defects", 5, &json!({"Name": "n"})).await?;
+    let created: Value = rally.create("defects", &json!({"Name": "n"})).await?;
+
+    assert_eq!(patched, None);
+    assert_eq!(created, Value::Null);
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_empty_success_where_an_item_is_due_leaves_a_create_unknown() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let created = rally(&server)?
+        .create::<_, Defect>("defects", &json!({}))
+        .await;
+
+    let Err(Error::OutcomeUnknown { source, .. }) = created else {
+        panic!("expected an unknown outcome, got {created:?}");
+    };
+    assert!(matches!(*source, Error::Decode(_)), "{source:?}");
+    Ok(())
+}

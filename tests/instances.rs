@@ -412,3 +412,37 @@ async fn create_is_sent_once_even_when_retries_are_on() -> TestResult {
     assert_eq!(result.err().and_then(|e| e.status()), Some(503));
     Ok(())
 }
+
+#[tokio::test]
+async fn an_unbuilt_patch_is_checked_before_sending() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": RALLY_ID})))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let masked =
+        InstancePatch::new().configuration(Configuration::new().set("api.key", "********"));
+    let unnamed = InstancePatch::new().name(" ");
+    let client = client_for(&server);
+
+    let results = [
+        client
+            .instances()
+            .patch(InstanceId(RALLY_ID), &masked)
+            .await,
+        client
+            .instances()
+            .patch(InstanceId(RALLY_ID), &unnamed)
+            .await,
+    ];
+
+    for result in results {
+        let err = result.expect_err("refused before sending");
+        assert!(
+            matches!(err, open_connectors::Error::InvalidInput(_)),
+            "{err:?}"
+        );
+    }
+    Ok(())
+}

@@ -250,3 +250,44 @@ async fn transport_errors_deadlines_and_invalid_input() -> TestResult {
     assert_hidden(&invalid);
     Ok(())
 }
+
+/// Answers every `POST` with a `400` that echoes the API key and the password, and every
+/// `PATCH` with one that echoes the API key.
+async fn echoing_server() -> MockServer {
+    let echo = |provider: &str| {
+        format!(
+            r#"{{"requestId":"r1","message":"key {API_KEY} refused","providerMessage":"{provider}"}}"#
+        )
+    };
+    let server = MockServer::start().await;
+    let answers = [
+        ("POST", echo(&format!("bad password {PASSWORD}"))),
+        ("PATCH", echo("no")),
+    ];
+    for (verb, body) in answers {
+        Mock::given(method(verb))
+            .respond_with(ResponseTemplate::new(400).set_body_string(body))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn create_for_element_and_entry_updates_cut_echoed_secrets() -> TestResult {
+    let server = echoing_server().await;
+    let client = client(&server.uri());
+
+    let created = client.instances().create_for_element(&new_instance()).await;
+    let entry = client
+        .instances()
+        .update_configuration_entry(InstanceId(5), open_connectors::ConfigEntryId(9), API_KEY)
+        .await;
+
+    for err in [created.map(drop), entry.map(drop)] {
+        let err = err.expect_err("the mock refuses");
+        assert_hidden(&err);
+        assert!(err.to_string().contains("refused"), "{err}");
+    }
+    Ok(())
+}

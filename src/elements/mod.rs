@@ -62,6 +62,11 @@ impl<'a> Elements<'a> {
     }
 
     /// Every element of the catalogue, one page at a time, as a stream.
+    ///
+    /// The stream ends at the first page without a next-page token, or without items even if
+    /// it carries a token (the platform sends one only while more items remain); a token the
+    /// platform repeats fails it with
+    /// [`Error::RepeatedPageToken`](crate::Error::RepeatedPageToken).
     pub fn stream(
         &self,
         query: ListElements,

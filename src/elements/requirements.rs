@@ -11,6 +11,12 @@ use crate::instances::{ExternalAuthentication, NewInstance};
 /// The configuration keys the OAuth flow fills in itself, which a caller never supplies.
 const OAUTH_USER_PREFIX: &str = "oauth.user.";
 
+/// The configuration keys only an OAuth create needs.
+const OAUTH_PREFIX: &str = "oauth.";
+
+/// The configuration key that picks one of an element's several authentication types.
+const AUTHENTICATION_TYPE: &str = "authentication.type";
+
 /// The OAuth version an element authenticates with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -22,6 +28,14 @@ pub enum OAuthVersion {
 }
 
 impl OAuthVersion {
+    /// The name an element gives this version in `authentication.type`.
+    fn auth_type(self) -> &'static str {
+        match self {
+            OAuthVersion::OAuth1 => "oauth1",
+            OAuthVersion::OAuth2 => "oauth2",
+        }
+    }
+
     /// The provider data keys a create needs, with a name for people.
     fn provider_keys(self) -> &'static [(&'static str, &'static str)] {
         match self {
@@ -47,6 +61,10 @@ impl OAuthVersion {
 /// [`ExternalAuthentication::Initial`]; a missing provider value is reported as an entry named
 /// `providerData.<key>`, such as `providerData.code`.
 ///
+/// An element with several authentication types takes the one a request uses in the
+/// configuration entry `authentication.type`. When a request picks a type other than the
+/// element's default, neither provider data nor the `oauth.*` entries are required.
+///
 /// ```
 /// use open_connectors::{ConfigDefinition, Element, ElementRequirements, Error, NewInstance};
 ///
@@ -68,6 +86,8 @@ impl OAuthVersion {
 pub struct ElementRequirements {
     definitions: Vec<ConfigDefinition>,
     oauth: Option<OAuthVersion>,
+    /// The element's default authentication type, lowercase, when the element said it.
+    auth_type: Option<String>,
 }
 
 impl ElementRequirements {
@@ -76,12 +96,15 @@ impl ElementRequirements {
         ElementRequirements {
             definitions,
             oauth: None,
+            auth_type: None,
         }
     }
 
     /// Requirements from an element as returned and its configuration definitions.
     pub fn from_element(element: &ElementDetails, definitions: Vec<ConfigDefinition>) -> Self {
-        ElementRequirements::new(definitions).oauth(oauth_version(element))
+        let mut requirements = ElementRequirements::new(definitions).oauth(oauth_version(element));
+        requirements.auth_type = element.auth_type().map(str::to_ascii_lowercase);
+        requirements
     }
 
     /// Sets the element's OAuth version (`None` for an element without OAuth).
@@ -108,8 +131,10 @@ impl ElementRequirements {
     /// The entries a request lacks; empty when it has everything.
     pub fn missing(&self, request: &NewInstance) -> Vec<MissingEntry> {
         let configuration = request.configuration();
+        let other_auth = self.uses_other_auth_type(request);
         let mut definitions: Vec<&ConfigDefinition> = self
             .caller_supplied()
+            .filter(|d| !(other_auth && d.key.starts_with(OAUTH_PREFIX)))
             .filter(|d| !is_filled(configuration, &d.key))
             .collect();
         definitions.sort_by_key(|d| d.display_order.unwrap_or(u64::MAX));
@@ -137,10 +162,29 @@ impl ElementRequirements {
             element: Some(request.element().to_string()),
             status: None,
             request_id: None,
+            message: None,
         }))
     }
 
+    /// Whether the request picks an authentication type other than the element's default.
+    fn uses_other_auth_type(&self, request: &NewInstance) -> bool {
+        let chosen = request
+            .configuration()
+            .get(AUTHENTICATION_TYPE)
+            .and_then(ConfigValue::as_plain_str)
+            .map(|t| t.trim().to_ascii_lowercase())
+            .filter(|t| !t.is_empty());
+        let default = self
+            .auth_type
+            .as_deref()
+            .or(self.oauth.map(OAuthVersion::auth_type));
+        chosen.is_some_and(|chosen| Some(chosen.as_str()) != default)
+    }
+
     fn missing_provider_data(&self, request: &NewInstance) -> Vec<MissingEntry> {
+        if self.uses_other_auth_type(request) {
+            return Vec::new();
+        }
         let external = request.external_authentication() == Some(ExternalAuthentication::Initial);
         let Some(version) = self.oauth.filter(|_| !external) else {
             return Vec::new();
@@ -255,6 +299,31 @@ mod tests {
         assert_eq!(keys(&requirements.missing(&bare)), ["providerData.code"]);
         assert!(requirements.check(&coded).is_ok());
         assert!(requirements.check(&external).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn another_auth_type_needs_no_oauth_entries_or_code() -> Result<()> {
+        let requirements = ElementRequirements::new(vec![
+            ConfigDefinition::new("oauth.api.key").required(true),
+            ConfigDefinition::new("username").required(true),
+        ])
+        .oauth(Some(OAuthVersion::OAuth2));
+        let request = |auth: &str| {
+            let configuration = Configuration::new().set(AUTHENTICATION_TYPE, auth);
+            NewInstance::builder(Element::key("multi"), "n")
+                .configuration(configuration)
+                .build()
+        };
+
+        let basic = requirements.missing(&request("basic")?);
+        let oauth = requirements.missing(&request("OAuth2")?);
+
+        assert_eq!(keys(&basic), ["username"]);
+        assert_eq!(
+            keys(&oauth),
+            ["oauth.api.key", "username", "providerData.code"]
+        );
         Ok(())
     }
 

@@ -43,8 +43,8 @@ impl Client {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] when the hub name is empty or the token cannot travel in a
-    /// header.
+    /// [`Error::InvalidInput`] when the hub name is empty, `.` or `..`, or the token cannot
+    /// travel in a header.
     pub fn hub(
         &self,
         hub: impl Into<String>,
@@ -102,6 +102,7 @@ impl HubClient {
                 reason: "the hub name is empty".to_owned(),
             }));
         }
+        crate::transport::check_segment("hub", &hub)?;
         let authorization = client.credentials().hub_header(token)?;
         Ok(HubClient {
             client,
@@ -171,6 +172,10 @@ impl HubClient {
 
     /// Every item of a resource matching `query`, one page at a time, following
     /// `Elements-Next-Page-Token`.
+    ///
+    /// The stream ends at the first page without a next-page token, or without items even if
+    /// it carries a token (the platform sends one only while more items remain); a token the
+    /// platform repeats fails it with [`Error::RepeatedPageToken`].
     ///
     /// ```no_run
     /// # async fn run(rally: open_connectors::HubClient) -> Result<(), open_connectors::Error> {
@@ -286,7 +291,8 @@ impl HubClient {
     }
 
     /// A request to `/hubs/{hub}/{resource}[/{id}]`. A resource path with slashes, such as
-    /// `accounts/12/contacts`, is split so that each part is encoded on its own.
+    /// `accounts/12/contacts`, is split so that each part is encoded on its own; an empty,
+    /// `.` or `..` part is refused when the request is sent.
     fn request(
         &self,
         method: Method,
@@ -295,12 +301,7 @@ impl HubClient {
         id: Option<impl fmt::Display>,
     ) -> Request {
         let mut segments = vec!["hubs".to_owned(), self.hub.clone()];
-        segments.extend(
-            resource
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned),
-        );
+        segments.extend(resource.trim_matches('/').split('/').map(str::to_owned));
         segments.extend(id.map(|id| id.to_string()));
         Request::new(method, template, segments)
             .authorization(self.authorization.clone())

@@ -2,7 +2,7 @@
 //! logging, and creating through the element's own path.
 
 use reqwest::Method;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
 use super::{
@@ -27,6 +27,7 @@ impl Instances<'_> {
         let template = "/elements/{keyOrId}/instances";
         let call = Request::new(Method::POST, template, segments)
             .creates()
+            .redact(request.secret_values())
             .json(&body_without_element(request)?)?;
         let element = request.element().to_string();
         match self.client.send(call).await {
@@ -83,7 +84,10 @@ impl Instances<'_> {
     ) -> Result<ConfigEntry> {
         let value = entry_text(value.into())?;
         let template = "/instances/{id}/configuration/{configId}";
+        // The entry is named by id alone, so whether it holds a secret is unknown: the value
+        // is cut out of any error text whatever its kind.
         let call = Request::new(Method::PATCH, template, config_path(id, Some(entry)))
+            .redact([SecretString::from(value.clone())])
             .json(&json!({ "propertyValue": value }))?;
         self.client.send(call).await?.json()
     }

@@ -40,6 +40,11 @@ impl<'a> Instances<'a> {
     /// missing required entry, or a missing OAuth code, fails without sending the create. If
     /// the requirements cannot be fetched, the create is sent unchecked and the platform judges.
     ///
+    /// So the first create for an element may make up to two element `GET`s before the
+    /// `POST` (the element, then its configuration when the element does not embed it). Each
+    /// is a call of its own, with its own timeout and deadline: the client's deadline bounds
+    /// every call, not the create as a whole.
+    ///
     /// A create is never retried once it may have reached the platform: a second attempt
     /// would make a second instance.
     ///
@@ -128,6 +133,10 @@ impl<'a> Instances<'a> {
 
     /// Every instance matching a query, one page at a time, as a stream.
     ///
+    /// The stream ends at the first page without a next-page token, or without items even if
+    /// it carries a token (the platform sends one only while more items remain); a token the
+    /// platform repeats fails it with [`Error::RepeatedPageToken`].
+    ///
     /// ```no_run
     /// # async fn run(client: open_connectors::Client) -> Result<(), open_connectors::Error> {
     /// use futures_util::TryStreamExt;
@@ -148,7 +157,11 @@ impl<'a> Instances<'a> {
         stream_pages(move |next| list_page(client.clone(), query.clone().next_page(next)))
     }
 
-    /// Replaces an instance's name, tags and configuration (`PUT /instances/{id}`).
+    /// Sends an instance's full body: name, tags, configuration (`PUT /instances/{id}`).
+    ///
+    /// Whether the platform replaces the stored configuration with the one sent (clearing
+    /// entries left out) or merges the two is not documented; to change single entries, use
+    /// [`patch`](Self::patch) or [`update_configuration_entry`](Self::update_configuration_entry).
     ///
     /// With new provider data (such as a fresh OAuth `code`) this re-authenticates the
     /// instance in place: the id and token stay the same. Such a call is not retried once it
@@ -173,12 +186,18 @@ impl<'a> Instances<'a> {
     }
 
     /// Changes part of an instance (`PATCH /instances/{id}`): name, tags (replaced),
-    /// configuration entries (merged), provider data (re-authentication).
+    /// configuration entries, provider data (re-authentication).
+    ///
+    /// A configuration map changes the entries it names; whether the platform keeps the
+    /// entries it leaves out is not documented.
     ///
     /// # Errors
     ///
-    /// The platform's error, such as `404` for an unknown id.
+    /// [`Error::InvalidInput`] before sending for a change that
+    /// [`InstancePatch::build`] would refuse, whether or not it was built; otherwise the
+    /// platform's error, such as `404` for an unknown id.
     pub async fn patch(&self, id: InstanceId, patch: &InstancePatch) -> Result<Instance> {
+        patch.validate()?;
         let mut call = Request::new(Method::PATCH, "/instances/{id}", path(id))
             .redact(patch.secret_values())
             .json(patch)?;
@@ -190,9 +209,13 @@ impl<'a> Instances<'a> {
 
     /// Deletes an instance and its token for good (`DELETE /instances/{id}`).
     ///
+    /// A delete is retried like any safe call. When an attempt succeeded but its answer was
+    /// lost, the retry finds the instance gone and reports `404`: after a delete,
+    /// [`Error::is_not_found`] means the instance no longer exists, whoever removed it.
+    ///
     /// # Errors
     ///
-    /// The platform's error, such as `404` for an unknown id.
+    /// The platform's error, such as `404` for an unknown (or already deleted) id.
     pub async fn delete(&self, id: InstanceId) -> Result<()> {
         let call = Request::new(Method::DELETE, "/instances/{id}", path(id));
         self.client.send(call).await.map(drop)
@@ -241,7 +264,8 @@ impl ListInstances {
         self
     }
 
-    /// Whether the platform fills in each instance's element and configuration in full.
+    /// Sends the platform's `hydrate` flag. What it changes in the answer is not documented;
+    /// probably how much of each instance's element and configuration is filled in.
     pub fn hydrate(mut self, hydrate: bool) -> Self {
         self.hydrate = Some(hydrate);
         self
@@ -294,6 +318,8 @@ pub(crate) fn missing_configuration(error: Error, element: &str) -> Error {
         element: Some(element.to_owned()),
         status: Some(api.status),
         request_id: api.request_id.clone(),
+        // Already scrubbed of the request's secrets when the ApiError was made.
+        message: api.message.clone(),
     })
 }
 

@@ -43,8 +43,10 @@ pub struct Instance {
     /// The instance's name (the platform strips HTML from it).
     #[serde(default, deserialize_with = "lenient::null_default")]
     pub name: String,
-    /// The token that signs connector calls on this instance (`Element <token>`).
-    #[serde(default)]
+    /// The token that signs connector calls on this instance (`Element <token>`). The
+    /// platform's own schema types it as an object, so anything but non-empty text reads as
+    /// absent.
+    #[serde(default, deserialize_with = "token_text")]
     pub token: Option<InstanceToken>,
     /// The element this is an instance of, as far as the platform filled it in.
     #[serde(default)]
@@ -129,7 +131,18 @@ impl fmt::Debug for Instance {
     }
 }
 
+/// The token when it is text; `{}` or any other value reads as no token.
+fn token_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InstanceToken>, D::Error> {
+    Ok(match Option::<Value>::deserialize(d)? {
+        Some(Value::String(token)) if !token.is_empty() => Some(InstanceToken::new(token)),
+        _ => None,
+    })
+}
+
 /// A tag, which the platform returns as a string or, in older answers, as `{id, name}`.
+///
+/// Other shapes never fail an answer: a number reads as its text, and an object without a
+/// name takes its id as text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Tag {
@@ -148,19 +161,17 @@ impl Tag {
 
 impl<'de> Deserialize<'de> for Tag {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Text(String),
-            Object {
-                #[serde(default, deserialize_with = "lenient::opt_u64")]
-                id: Option<u64>,
-                name: String,
-            },
-        }
-        Ok(match Raw::deserialize(deserializer)? {
-            Raw::Text(name) => Tag { name, id: None },
-            Raw::Object { id, name } => Tag { name, id },
+        let value = Value::deserialize(deserializer)?;
+        let Value::Object(object) = &value else {
+            let name = lenient::text_of(&value).unwrap_or_default();
+            return Ok(Tag { name, id: None });
+        };
+        let id = object.get("id").and_then(lenient::u64_of);
+        let name = object.get("name").and_then(lenient::text_of);
+        let name = name.or_else(|| object.get("id").and_then(lenient::text_of));
+        Ok(Tag {
+            name: name.unwrap_or_default(),
+            id,
         })
     }
 }
@@ -187,12 +198,23 @@ pub struct InstanceUser {
 /// An instance's configuration as the platform returns it.
 ///
 /// Values are strings, `null`, or (from some callers' writes) booleans and numbers; secrets
-/// arrive masked as `********`. Typed accessors read the common keys.
+/// arrive masked as `********`. Typed accessors read the common keys. A configuration that is
+/// not an object (`null`, `[]`) reads as empty.
 #[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct InstanceConfiguration(
-    #[serde(deserialize_with = "lenient::null_default")] BTreeMap<String, Option<Value>>,
+    #[serde(deserialize_with = "configuration_entries")] BTreeMap<String, Option<Value>>,
 );
+
+fn configuration_entries<'de, D>(d: D) -> Result<BTreeMap<String, Option<Value>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let entries = lenient::object_or_empty(d)?.into_iter();
+    Ok(entries
+        .map(|(key, value)| (key, Some(value).filter(|v| !v.is_null())))
+        .collect())
+}
 
 impl InstanceConfiguration {
     /// The raw value of a key: `None` when absent, `Some(None)` when `null`.

@@ -243,7 +243,8 @@ impl NewInstanceBuilder {
 
 /// A partial change to an instance (`PATCH /instances/{id}`): only what is set is sent.
 ///
-/// Tags, when set, replace the instance's tags; configuration entries are merged.
+/// Tags, when set, replace the instance's tags. A configuration map changes the entries it
+/// names; whether the platform keeps the entries it leaves out is not documented.
 ///
 /// ```
 /// use open_connectors::{Configuration, InstancePatch};
@@ -300,7 +301,8 @@ impl InstancePatch {
         self
     }
 
-    /// Configuration entries to change; the others are kept.
+    /// Configuration entries to change. Whether the platform keeps the entries left out is not
+    /// documented.
     pub fn configuration(mut self, configuration: Configuration) -> Self {
         self.configuration = Some(configuration);
         self
@@ -325,6 +327,13 @@ impl InstancePatch {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty name or element key,
     /// or a configuration that [`NewInstanceBuilder::build`] would refuse.
     pub fn build(self) -> Result<InstancePatch> {
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// The checks of [`build`](Self::build), which a patch also passes when it is sent, since
+    /// a change can be sent without being built.
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
             return Err(InvalidInput::EmptyName.into());
         }
@@ -334,7 +343,7 @@ impl InstancePatch {
         if let Some(configuration) = &self.configuration {
             configuration.validate()?;
         }
-        Ok(self)
+        Ok(())
     }
 
     /// Every secret the change carries, to cut out of error text.

@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::error::{Error, InvalidInput, Result};
 use crate::instances::ProviderData;
-use crate::scrub::MASK;
+use crate::scrub::{self, MASK};
 
 /// How many random bytes make a state: 256 bits cannot be guessed.
 const STATE_BYTES: usize = 32;
@@ -71,8 +71,14 @@ impl OAuthState {
 
     /// Whether `candidate` is this state, compared in constant time so that the time taken
     /// tells nothing about how much of a guess was right.
+    ///
+    /// An empty state matches nothing, not even another empty one: a redirect without a
+    /// state must not pass for one whose stored state was lost or never set.
     pub fn matches(&self, candidate: &str) -> bool {
-        constant_time_eq(self.as_str().as_bytes(), candidate.as_bytes())
+        let stored = self.as_str();
+        !stored.is_empty()
+            && !candidate.is_empty()
+            && constant_time_eq(stored.as_bytes(), candidate.as_bytes())
     }
 }
 
@@ -177,7 +183,7 @@ impl OAuthCallback {
     /// [`OAuthError::MissingParameter`] when there is no code.
     pub fn verify(&self, expected: &OAuthState) -> Result<ProviderData> {
         self.check_denied()?;
-        let state = self.state.as_deref().unwrap_or_default();
+        let state = self.state.as_deref().ok_or(OAuthError::StateMismatch)?;
         if !expected.matches(state) {
             return Err(OAuthError::StateMismatch.into());
         }
@@ -203,11 +209,13 @@ impl OAuthCallback {
         Ok(verifier.expose_secret())
     }
 
+    /// The vendor's words come straight from a query anyone can write, so they are scrubbed
+    /// before they reach an error: no line breaks or control characters, no token-like runs.
     fn check_denied(&self) -> Result<()> {
         match &self.error {
             Some(error) => Err(Error::OAuth(OAuthError::Denied {
-                error: error.clone(),
-                description: self.error_description.clone(),
+                error: scrub::text(error),
+                description: self.error_description.as_deref().map(scrub::text),
             })),
             None => Ok(()),
         }
@@ -277,6 +285,42 @@ mod tests {
         };
         assert_eq!(error, "access_denied");
         assert_eq!(description.as_deref(), Some("User said no"));
+    }
+
+    #[test]
+    fn an_empty_stored_state_matches_no_redirect() {
+        let empty = OAuthState::from_stored("");
+
+        let missing = OAuthCallback::from_query("code=c").verify(&empty);
+        let blank = OAuthCallback::from_query("code=c&state=").verify(&empty);
+
+        for result in [missing, blank] {
+            assert!(matches!(
+                result,
+                Err(Error::OAuth(OAuthError::StateMismatch))
+            ));
+        }
+        assert!(!empty.matches(""));
+        assert!(!OAuthState::from_stored("s").matches(""));
+    }
+
+    #[test]
+    fn a_refusal_prints_on_one_line_without_control_characters() {
+        let state = OAuthState::from_stored("s");
+        let query = "error=denied%0AFAKE+LOG+LINE%1B%5B31m&error_description=a%0D%0Ab&state=s";
+
+        let result = OAuthCallback::from_query(query).verify(&state);
+
+        let Err(err) = result else {
+            panic!("expected a refusal");
+        };
+        let Error::OAuth(OAuthError::Denied { description, .. }) = &err else {
+            panic!("expected a refusal, got {err:?}");
+        };
+        let shown = err.to_string();
+        assert!(!shown.chars().any(char::is_control), "{shown:?}");
+        assert!(shown.contains("denied FAKE LOG LINE"), "{shown:?}");
+        assert_eq!(description.as_deref(), Some("a b"));
     }
 
     #[test]
