@@ -64,6 +64,7 @@ async fn main() -> Result<()> {
 /// What the user's browser does at the vendor: open the URL, approve, get redirected.
 async fn follow_consent(oauth_url: &str) -> Result<String> {
     let browser = reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let answer = browser.get(oauth_url).send().await?;

@@ -197,6 +197,12 @@ pub struct ClientBuilder {
 impl ClientBuilder {
     /// The platform's base URL, such as one of [`hosts`](crate::hosts). A trailing slash or a
     /// missing `/elements/api-v2` is added or removed as needed.
+    ///
+    /// A loopback base URL (`localhost`, `127.0.0.0/8`, `::1`) is reached directly: the
+    /// default HTTP client then ignores any proxy set in the environment (`HTTP_PROXY` and
+    /// the like), which could not reach this machine's loopback anyway and would otherwise
+    /// see the secrets. A client given with [`http_client`](Self::http_client) keeps its own
+    /// proxy settings.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -310,7 +316,7 @@ impl ClientBuilder {
         let authorization = credentials.platform_header()?;
         let http = match self.http {
             Some(http) => http,
-            None => default_http(self.connect_timeout)?,
+            None => default_http(self.connect_timeout, is_loopback(&base))?,
         };
         let options = CallOptions {
             retry: self.retry.unwrap_or_default(),
@@ -368,8 +374,10 @@ fn printable_url(raw: &str) -> String {
 }
 
 /// A reqwest client with rustls, certificate checks on, and redirects followed only within the
-/// same origin, so the `Authorization` header can never be sent to another host.
-fn default_http(connect_timeout: Option<Duration>) -> Result<reqwest::Client> {
+/// same origin, so the `Authorization` header can never be sent to another host. A loopback
+/// base URL skips any proxy from the environment: a proxy elsewhere cannot reach it, and the
+/// secrets must not pass through one.
+fn default_http(connect_timeout: Option<Duration>, loopback: bool) -> Result<reqwest::Client> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let same_origin = attempt
             .previous()
@@ -381,11 +389,12 @@ fn default_http(connect_timeout: Option<Duration>) -> Result<reqwest::Client> {
             attempt.stop()
         }
     });
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder()
         .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
         .redirect(policy)
-        .user_agent(concat!("open-connectors-rust/", env!("CARGO_PKG_VERSION")))
-        .build()
+        .user_agent(concat!("open-connectors-rust/", env!("CARGO_PKG_VERSION")));
+    let builder = if loopback { builder.no_proxy() } else { builder };
+    builder.build()
         .map_err(Error::transport)
 }
 

@@ -59,6 +59,7 @@ fn key_of(element: &ElementDetails) -> Result<Element, &'static str> {
 /// The vendor's consent page, followed by hand: a browser would go to `Location`.
 async fn consent(oauth_url: &str) -> Result<String, Box<dyn std::error::Error>> {
     let browser = reqwest::Client::builder()
+        .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
     let answer = browser.get(oauth_url).send().await?;

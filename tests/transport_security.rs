@@ -111,7 +111,7 @@ async fn a_caller_supplied_http_client_drops_the_header_across_origins() -> Test
         .await;
     let server = redirecting_to(&instance_at(&other)).await;
     let client = builder(&server.uri())
-        .http_client(reqwest::Client::new())
+        .http_client(reqwest::Client::builder().no_proxy().build()?)
         .build()?;
 
     let instance = client.instances().get(InstanceId(1)).await?;
@@ -119,5 +119,45 @@ async fn a_caller_supplied_http_client_drops_the_header_across_origins() -> Test
     assert_eq!(instance.id, InstanceId(2));
     let reached = other.received_requests().await.unwrap_or_default();
     assert!(!reached.is_empty() && !carried_authorization(&reached));
+    Ok(())
+}
+
+/// Run alone, as the next test does, under a proxy from the environment.
+#[tokio::test]
+async fn a_loopback_call_reaches_the_server() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(path("/elements/api-v2/instances/1"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(r#"{"id":1}"#, "application/json"))
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let instance = common::client_for(&server)
+        .instances()
+        .get(InstanceId(1))
+        .await?;
+
+    assert_eq!(instance.id, InstanceId(1));
+    Ok(())
+}
+
+/// Setting environment variables inside a multi-threaded test process is unsound, so the
+/// call above runs again in a child copy of this test binary whose environment names a
+/// proxy on a loopback port nobody listens on.
+#[test]
+fn a_loopback_base_url_ignores_the_proxy_from_the_environment() -> TestResult {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let proxy = format!("http://{closed}");
+    let mut child = std::process::Command::new(std::env::current_exe()?);
+    child.args(["--exact", "a_loopback_call_reaches_the_server"]);
+    for name in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"] {
+        child.env(name, &proxy);
+    }
+
+    let run = child.env_remove("NO_PROXY").env_remove("no_proxy").output()?;
+
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{report}");
+    assert!(report.contains("1 passed"), "{report}");
     Ok(())
 }

@@ -178,6 +178,7 @@ fn http_client() -> reqwest::Client {
         .connect_timeout(Duration::from_secs(10))
         .redirect(policy)
         .user_agent("open-connectors-rust/0.1.0")
+        .no_proxy()
         .build()
         .expect("a reqwest client")
 }
