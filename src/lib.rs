@@ -82,8 +82,30 @@
 //!
 //! # Testing offline
 //!
-//! The workspace's `open-connectors-emulator` package is a local, in-memory platform; the
-//! examples and tests run against it.
+//! The workspace's `open-connectors-emulator` package is a local, in-memory platform on
+//! 127.0.0.1; the examples and tests run against it, and so can yours:
+//!
+//! ```
+//! use open_connectors::{Client, Configuration, Element, NewInstance};
+//! use open_connectors_emulator::Emulator;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let emulator = Emulator::start().await?;
+//! let client = Client::builder()
+//!     .base_url(emulator.base_url())
+//!     .user_secret(emulator.user_secret())
+//!     .organization_secret(emulator.organization_secret())
+//!     .build()?;
+//!
+//! let request = NewInstance::builder(Element::key("caagilecentral"), "offline")
+//!     .configuration(Configuration::new().set_secret("api.key", "a demo key"))
+//!     .build()?;
+//! let instance = client.instances().create(&request).await?;
+//! assert!(instance.token.is_some());
+//! assert!(instance.configuration.is_masked("api.key"));
+//! # Ok(()) }
+//! ```
 
 mod auth;
 mod client;
