@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use common::emulator_client;
 use futures_util::TryStreamExt;
@@ -364,19 +365,43 @@ async fn a_thousand_instances_stream_in_pages_of_fifty_each_exactly_once() -> Te
     let emulator = Emulator::start().await?;
     let client = emulator_client(&emulator, true)?;
     let seeded = emulator.seed_instances("caagilecentral", 1000, "bulk-", &["bulk"]);
-
     let query = ListInstances::new().tag("bulk").page_size(50);
-    let streamed: Vec<u64> = client
-        .instances()
-        .stream(query)
-        .map_ok(|i| i.id.0)
-        .try_collect()
-        .await?;
 
+    let sizes = page_sizes(&client, &query).await?;
+    let streamed: Vec<u64> = tokio::time::timeout(
+        STREAM_BOUND,
+        client.instances().stream(query).map_ok(|i| i.id.0).try_collect(),
+    )
+    .await??;
+
+    assert_eq!(sizes, [50; 20]);
     let unique: HashSet<u64> = streamed.iter().copied().collect();
     assert_eq!(streamed.len(), 1000);
     assert_eq!(unique, seeded.into_iter().collect());
     Ok(())
+}
+
+/// Far more than a working stream of a thousand instances needs on loopback: a stream that
+/// never ends fails here instead of holding the test run.
+const STREAM_BOUND: Duration = Duration::from_secs(30);
+
+/// The number of instances on each page, following the cursor; never more than 100 pages,
+/// so a cursor that never ends fails the test instead of looping.
+async fn page_sizes(client: &Client, query: &ListInstances) -> Result<Vec<usize>, Error> {
+    let mut sizes = Vec::new();
+    let mut next = None;
+    for _ in 0..100 {
+        let page = client
+            .instances()
+            .list_page(&query.clone().next_page(next))
+            .await?;
+        sizes.push(page.items.len());
+        next = page.next_page.filter(|_| !page.items.is_empty());
+        if next.is_none() {
+            break;
+        }
+    }
+    Ok(sizes)
 }
 
 fn entry<'a>(entries: &'a [ConfigEntry], key: &str) -> Result<&'a ConfigEntry, String> {
