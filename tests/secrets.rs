@@ -8,10 +8,11 @@ use std::fmt::Debug;
 
 use open_connectors::secrecy::SecretString;
 use open_connectors::{
-    Client, ConfigEntry, ConfigValue, Configuration, Credentials, Element, Error, Instance,
-    InstanceConfiguration, InstanceId, InstancePatch, InstanceToken, ListInstances, NewInstance,
-    OAuthApp, OAuthCallback, OAuthRequestToken, OAuthState, OAuthUrl, OrganizationSecret,
-    ProviderData, UserSecret,
+    Client, ConfigEntry, ConfigValue, Configuration, Credentials, Element, Error,
+    EventsConfiguration, Instance, InstanceConfiguration, InstanceId, InstancePatch, InstanceToken,
+    ListInstances, NewInstance, OAuthApp, OAuthCallback, OAuthRequestToken, OAuthState, OAuthUrl,
+    OrganizationSecret, PollerConfiguration, ProviderData, ResourcePoller, SignatureKey,
+    UserSecret, verify_and_decode,
 };
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -290,4 +291,43 @@ async fn create_for_element_and_entry_updates_cut_echoed_secrets() -> TestResult
         assert!(err.to_string().contains("refused"), "{err}");
     }
     Ok(())
+}
+
+#[test]
+fn connector_clients_and_event_settings() -> TestResult {
+    let client = client("https://api.example.com");
+    let hub = client.hub("general", TOKEN)?;
+    let key = SignatureKey::new(SIGNATURE_KEY);
+    let poller = PollerConfiguration::new().resource(
+        "defects",
+        ResourcePoller::new("/hubs/general/defects", "ObjectID"),
+    );
+    let webhook = EventsConfiguration::webhook("https://app.example.com/events".parse()?)
+        .signature_key(key.clone());
+    let polling = EventsConfiguration::polling("https://app.example.com/events".parse()?, poller)
+        .signature_key(key.clone());
+
+    assert_debug_hides(&hub);
+    assert_debug_hides(&key);
+    assert_debug_hides(&webhook);
+    assert_debug_hides(&polling);
+    assert_debug_hides(&Configuration::new().events(webhook));
+    Ok(())
+}
+
+#[test]
+fn refused_notifications() {
+    let key = SignatureKey::new(SIGNATURE_KEY);
+    let body = format!(r#"{{"message":{{"eventId":"{CODE}"}}"#);
+    let forged = SignatureKey::new("another key").sign(body.as_bytes());
+
+    let mismatch = key
+        .verify(Some(&forged), body.as_bytes())
+        .expect_err("a signature made with another key");
+    let decode = verify_and_decode(&key, Some(&key.sign(b"not json")), b"not json")
+        .expect_err("a body that is not a notification");
+
+    assert_hidden(&mismatch);
+    assert_hidden(&decode);
+    assert_hidden(&Error::from(mismatch));
 }
