@@ -393,9 +393,12 @@ fn default_http(connect_timeout: Option<Duration>, loopback: bool) -> Result<req
         .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
         .redirect(policy)
         .user_agent(concat!("open-connectors-rust/", env!("CARGO_PKG_VERSION")));
-    let builder = if loopback { builder.no_proxy() } else { builder };
-    builder.build()
-        .map_err(Error::transport)
+    let builder = if loopback {
+        builder.no_proxy()
+    } else {
+        builder
+    };
+    builder.build().map_err(Error::transport)
 }
 
 /// Parses the base URL and makes its path end in exactly `/elements/api-v2`.

@@ -370,7 +370,11 @@ async fn a_thousand_instances_stream_in_pages_of_fifty_each_exactly_once() -> Te
     let sizes = page_sizes(&client, &query).await?;
     let streamed: Vec<u64> = tokio::time::timeout(
         STREAM_BOUND,
-        client.instances().stream(query).map_ok(|i| i.id.0).try_collect(),
+        client
+            .instances()
+            .stream(query)
+            .map_ok(|i| i.id.0)
+            .try_collect(),
     )
     .await??;
 

@@ -156,11 +156,20 @@ fn a_loopback_base_url_ignores_the_proxy_from_the_environment() -> TestResult {
     let proxy = format!("http://{closed}");
     let mut child = std::process::Command::new(std::env::current_exe()?);
     child.args(["--exact", "a_loopback_call_reaches_the_server"]);
-    for name in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY"] {
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+    ] {
         child.env(name, &proxy);
     }
 
-    let run = child.env_remove("NO_PROXY").env_remove("no_proxy").output()?;
+    let run = child
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()?;
 
     let report = String::from_utf8_lossy(&run.stdout);
     assert!(run.status.success(), "{report}");
