@@ -4,8 +4,7 @@
 mod common;
 
 use common::wire::{API, mount_rally_requirements, platform_auth, rally_element};
-use common::{client_for, unvalidated_client};
-use futures_util::TryStreamExt;
+use common::{client_for, collect_bounded, unvalidated_client};
 use open_connectors::{
     ConfigDefinition, ConfigType, Configuration, Element, ElementId, ElementRequirements, Error,
     ListElements, NewInstance,
@@ -146,11 +145,8 @@ async fn the_catalogue_streams_every_page_with_the_token_encoded() -> TestResult
         .await;
     let client = client_for(&server);
 
-    let elements: Vec<_> = client
-        .elements()
-        .stream(ListElements::new().page_size(2))
-        .try_collect()
-        .await?;
+    let query = ListElements::new().page_size(2);
+    let elements = collect_bounded(client.elements().stream(query), 10).await?;
 
     let keys: Vec<_> = elements
         .iter()

@@ -5,8 +5,7 @@ mod common;
 
 use std::error::Error as StdError;
 
-use common::emulator_client;
-use futures_util::TryStreamExt;
+use common::{collect_bounded, emulator_client};
 use open_connectors::{
     ApiErrorKind, Client, Configuration, Element, Error, Instance, InstanceId, InstancePatch,
     ListInstances, NewInstance,
@@ -133,7 +132,7 @@ async fn stream_walks_every_page_with_the_platform_tokens() -> TestResult {
     seeded.sort_unstable();
 
     let query = ListInstances::new().tag("demo").page_size(2);
-    let streamed: Vec<Instance> = client.instances().stream(query).try_collect().await?;
+    let streamed: Vec<Instance> = collect_bounded(client.instances().stream(query), 20).await?;
 
     let mut ids: Vec<u64> = streamed.iter().map(|i| i.id.0).collect();
     ids.sort_unstable();

@@ -5,8 +5,8 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use common::PLATFORM_AUTH;
-use common::client_for;
 use common::wire::ExactAuthorization;
+use common::{client_for, collect_bounded};
 use futures_util::TryStreamExt;
 use open_connectors::{
     ApiErrorKind, Client, Error, HubClient, HubQuery, Instance, InstanceId, PingStatus,
@@ -355,10 +355,8 @@ async fn streaming_reads_500_items_in_pages_of_40_each_page_once() -> TestResult
         .filter(Where::eq("ScheduleState", "Completed"))
         .page_size(40);
 
-    let defects: Vec<Defect> = rally(&server)?
-        .stream("defects", query)
-        .try_collect()
-        .await?;
+    let defects: Vec<Defect> =
+        collect_bounded(rally(&server)?.stream("defects", query), 1000).await?;
 
     let ids: Vec<u64> = defects.iter().map(|d| d.object_id).collect();
     assert_eq!(ids, (0..500).collect::<Vec<_>>());

@@ -5,7 +5,6 @@ mod common;
 
 use std::error::Error as StdError;
 
-use futures_util::TryStreamExt;
 use open_connectors::{
     Configuration, Element, EventVendorType, InstanceId, InstancePatch, ListInstances, NewInstance,
     RetryPolicy,
@@ -14,8 +13,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::client_for;
 use common::wire::{self, API, exact_query, instance_path, platform_auth};
+use common::{client_for, collect_bounded};
 
 type TestResult = Result<(), Box<dyn StdError>>;
 
@@ -367,11 +366,7 @@ async fn stream_follows_the_next_page_token_until_it_is_missing() -> TestResult 
         .await;
     let query = ListInstances::new().tag("QA").page_size(2);
 
-    let instances: Vec<_> = client_for(&server)
-        .instances()
-        .stream(query)
-        .try_collect()
-        .await?;
+    let instances = collect_bounded(client_for(&server).instances().stream(query), 10).await?;
 
     let ids: Vec<u64> = instances.iter().map(|i| i.id.0).collect();
     assert_eq!(ids, [4014, 2535, 1]);

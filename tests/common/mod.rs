@@ -7,6 +7,9 @@
 pub mod capture;
 pub mod wire;
 
+use std::time::Duration;
+
+use futures_util::{Stream, StreamExt, TryStreamExt};
 use open_connectors::{Client, Error, RetryPolicy};
 use open_connectors_emulator::Emulator;
 use wiremock::MockServer;
@@ -28,6 +31,22 @@ macro_rules! fixture {
             $name
         ))
     };
+}
+
+/// Far more time than any stream in these tests needs on loopback.
+pub const STREAM_BOUND: Duration = Duration::from_secs(30);
+
+/// Collects at most `limit` items of a stream within [`STREAM_BOUND`]: a stream that runs on
+/// past its last page then fails the test (too many items, or out of time) instead of
+/// holding the test run forever.
+pub async fn collect_bounded<T>(
+    stream: impl Stream<Item = Result<T, Error>>,
+    limit: usize,
+) -> Result<Vec<T>, Error> {
+    let collect = stream.take(limit).try_collect();
+    tokio::time::timeout(STREAM_BOUND, collect)
+        .await
+        .expect("the stream ends within its time bound")
 }
 
 /// A client aimed at a mock server on loopback, with retries off so that each test sees
