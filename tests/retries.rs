@@ -334,12 +334,17 @@ async fn a_slow_create_times_out_once_with_an_unknown_outcome() -> TestResult {
 
 #[tokio::test]
 async fn a_deadline_that_cuts_an_attempt_short_is_reported() -> TestResult {
+    // The first attempt fails at once and the second hangs far past the deadline, with an
+    // attempt timeout longer still: only the deadline can end the second attempt, so the
+    // count does not depend on how fast a loaded machine runs.
     let server = MockServer::start().await;
-    let slow = ok_instance().set_delay(Duration::from_secs(5));
-    mount(&server, "GET", "/elements/api-v2/instances/1", slow, 2).await;
+    let route = "/elements/api-v2/instances/1";
+    mount(&server, "GET", route, ResponseTemplate::new(503), 1).await;
+    let hanging = ok_instance().set_delay(Duration::from_secs(60));
+    mount(&server, "GET", route, hanging, 1).await;
     let client = retrying_client(&server)
-        .with_timeout(Duration::from_millis(200))
-        .with_deadline(Duration::from_millis(300));
+        .with_timeout(Duration::from_secs(120))
+        .with_deadline(Duration::from_secs(2));
 
     let err = client
         .instances()
