@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::capture::Capture;
 use open_connectors::{
     Client, Configuration, Element, InstanceId, InstancePatch, ListInstances, NewInstance,
-    ProviderData, RetryPolicy,
+    OAuthApp, ProviderData, RetryPolicy,
 };
 use open_connectors_emulator::{Emulator, FaultKind, FaultRule};
 use tracing_subscriber::filter::{LevelFilter, Targets};
@@ -30,14 +30,19 @@ const API_KEY: &str = "scan-rally-key-C3";
 const SIGNATURE_KEY: &str = "scan-signature-key-D4";
 const OAUTH_SECRET: &str = "scan-oauth-secret-E5";
 const TOKEN: &str = "scan/instance+token=F6";
+const OAUTH_APP_KEY: &str = "scan-oauth-app-key-H8";
+const OAUTH_APP_SECRET: &str = "scan-oauth-app-secret-G7";
+const CALLBACK: &str = "https://app.example.com/oauth/callback";
 
-const SECRETS: [&str; 6] = [
+const SECRETS: [&str; 8] = [
     USER,
     ORGANIZATION,
     API_KEY,
     SIGNATURE_KEY,
     OAUTH_SECRET,
     TOKEN,
+    OAUTH_APP_KEY,
+    OAUTH_APP_SECRET,
 ];
 
 /// Installs the one global subscriber of this test binary, with the `log` bridge: every
@@ -144,9 +149,35 @@ async fn platform() -> MockServer {
 
 fn print(out: &mut String, result: &Result<impl std::fmt::Debug, open_connectors::Error>) {
     write!(out, "{result:?}\n{result:#?}\n").expect("writing to a string");
-    if let Err(err) = result {
-        writeln!(out, "{err}").expect("writing to a string");
+    let Err(err) = result else {
+        return;
+    };
+    let mut cause: Option<&dyn std::error::Error> = Some(err);
+    while let Some(error) = cause {
+        writeln!(out, "{error}\n{error:?}").expect("writing to a string");
+        cause = error.source();
     }
+}
+
+/// The two OAuth calls that carry the application's secret in the query, against a server
+/// that answers `503` to every request (so every retry runs) and against a closed port.
+async fn run_oauth_query_scenarios(out: &mut String) -> TestResult {
+    let unavailable = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "0"))
+        .mount(&unavailable)
+        .await;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    let app = OAuthApp::new(OAUTH_APP_KEY, OAUTH_APP_SECRET, CALLBACK.parse()?)?;
+    let element = Element::key("caagilecentral");
+    let request = app.url_request();
+    for url in [unavailable.uri(), format!("http://{closed}")] {
+        let client = client(&url);
+        let elements = client.elements();
+        print(out, &elements.oauth_url_in_query(&element, &request).await);
+        print(out, &elements.oauth_request_token(&element, &app).await);
+    }
+    Ok(())
 }
 
 async fn run_scenarios(client: &Client, out: &mut String) -> TestResult {
@@ -231,6 +262,7 @@ async fn no_secret_reaches_logs_or_printed_results() -> TestResult {
     let mut printed = String::new();
 
     run_scenarios(&client(&server.uri()), &mut printed).await?;
+    run_oauth_query_scenarios(&mut printed).await?;
     let tokens = run_emulator_scenarios(&mut printed).await?;
 
     assert!(!tokens.is_empty(), "the emulator returned no token");
@@ -245,6 +277,10 @@ async fn no_secret_reaches_logs_or_printed_results() -> TestResult {
         "the URL template was not captured"
     );
     assert!(printed.contains("OutcomeUnknown"), "{printed}");
+    assert!(
+        logs.contains("/oauth/token"),
+        "the OAuth calls were not captured"
+    );
     for secret in SECRETS
         .iter()
         .copied()
