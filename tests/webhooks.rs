@@ -1,15 +1,43 @@
 //! Receiving event notifications: signature checks and decoding of both documented forms.
 
+// A test whose fixture cannot be read has nothing to do but fail.
+#![allow(clippy::expect_used)]
+
 use open_connectors::{
     Configuration, DatesConfiguration, Error, EventType, EventsConfiguration, Notification,
     PollerConfiguration, ResourcePoller, SignatureKey, WebhookError, verify_and_decode,
 };
 use serde_json::{Value, json};
 
-/// The public test vector of `tests/fixtures/webhook-signature.md`.
-const VECTOR_KEY: &str = "MySecretEventSignatureKey";
-const VECTOR_BODY: &[u8] = b"<INSERT_EVENT_NOTIFICATION_RESPONSE_BODY>";
-const VECTOR_HEADER: &str = "sha256=jHdbRx5EZAsOfTwAPJOGkNUzQMVVdu5VJlxcsk+G6jQ=";
+/// The public test vector: signature key, raw body and signature header.
+struct Vector {
+    key: &'static str,
+    body: &'static [u8],
+    header: &'static str,
+}
+
+/// Reads the vector from its fixture: the value last between backticks on each of its three
+/// list lines, which give key, body and header in that order.
+fn vector() -> Vector {
+    let fixture = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/webhook-signature.md"
+    ));
+    let mut values = fixture
+        .lines()
+        .filter(|line| line.starts_with("- "))
+        .filter_map(|line| line.rsplit('`').nth(1));
+    let mut next = || {
+        values
+            .next()
+            .expect("the fixture lists key, body and header")
+    };
+    Vector {
+        key: next(),
+        body: next().as_bytes(),
+        header: next(),
+    }
+}
 
 const CURRENT: &str = r#"{
   "message": {
@@ -40,25 +68,23 @@ const LEGACY: &str = r#"{
 
 #[test]
 fn the_public_vector_verifies() {
-    let key = SignatureKey::new(VECTOR_KEY);
+    let key = SignatureKey::new(vector().key);
 
-    let result = key.verify(Some(VECTOR_HEADER), VECTOR_BODY);
+    let result = key.verify(Some(vector().header), vector().body);
 
     assert!(result.is_ok(), "{result:?}");
-    assert_eq!(key.sign(VECTOR_BODY), VECTOR_HEADER);
+    assert_eq!(key.sign(vector().body), vector().header);
 }
 
 #[test]
 fn a_tampered_body_is_refused() {
-    let key = SignatureKey::new(VECTOR_KEY);
-    let mut tampered = VECTOR_BODY.to_vec();
+    let key = SignatureKey::new(vector().key);
+    let mut tampered = vector().body.to_vec();
     tampered[1] ^= 0x20;
 
-    let result = key.verify(Some(VECTOR_HEADER), &tampered);
-    let trailing = key.verify(
-        Some(VECTOR_HEADER),
-        b"<INSERT_EVENT_NOTIFICATION_RESPONSE_BODY>\n",
-    );
+    let result = key.verify(Some(vector().header), &tampered);
+    let with_newline = [vector().body, b"\n"].concat();
+    let trailing = key.verify(Some(vector().header), &with_newline);
 
     assert!(matches!(result, Err(WebhookError::Mismatch)), "{result:?}");
     assert!(
@@ -71,19 +97,19 @@ fn a_tampered_body_is_refused() {
 fn a_wrong_key_is_refused() {
     let key = SignatureKey::new("MySecretEventSignatureKeY");
 
-    let result = key.verify(Some(VECTOR_HEADER), VECTOR_BODY);
+    let result = key.verify(Some(vector().header), vector().body);
 
     assert!(matches!(result, Err(WebhookError::Mismatch)), "{result:?}");
 }
 
 #[test]
 fn missing_and_malformed_headers_are_refused_by_kind() {
-    let key = SignatureKey::new(VECTOR_KEY);
-    let digest = VECTOR_HEADER.trim_start_matches("sha256=");
+    let key = SignatureKey::new(vector().key);
+    let digest = vector().header.trim_start_matches("sha256=");
     let sha1 = format!("sha1={digest}");
     let upper = format!("SHA256={digest}");
 
-    let check = |header: Option<&str>| key.verify(header, VECTOR_BODY);
+    let check = |header: Option<&str>| key.verify(header, vector().body);
 
     assert!(matches!(check(None), Err(WebhookError::MissingSignature)));
     assert!(matches!(
