@@ -60,6 +60,11 @@
 //! The emulator follows the platform's documented behaviour. Where that is silent it picks one
 //! behaviour and keeps to it:
 //!
+//! - **An `Element` part on a platform call** (`User …, Organization …, Element …` sent to
+//!   `/instances`, `/elements` and the like) is a 401. The platform's own test suite removes
+//!   it before `DELETE /instances/{id}`, saying that call must not get the instance token;
+//!   what other platform calls answer with it is not published. Refusing it everywhere
+//!   catches a client that sends an instance token where it has no use.
 //! - **Missing required configuration** on create or update is a 400 whose message names every
 //!   missing key in definition order: `Missing required configuration entries: api.key,
 //!   username`. A key is required of the caller when its definition is `required`, not
