@@ -18,7 +18,7 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
@@ -28,6 +28,10 @@ use crate::error::{self, ApiError};
 use crate::faults::Decision;
 use crate::random;
 use crate::state::Shared;
+
+/// How long a connection may take to send a request's headers, the first request's
+/// included: a slow or idle client must not hold a connection task forever.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves connections until the task is dropped; dropping it also ends every connection.
 pub(crate) async fn accept_loop(listener: TcpListener, router: Router, shared: Arc<Shared>) {
@@ -55,12 +59,21 @@ async fn serve(stream: TcpStream, router: Router, shared: Arc<Shared>) {
         let hang_up = hang_up.clone();
         service_fn(move |request| respond(request, router.clone(), shared.clone(), hang_up.clone()))
     };
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let connection = http1(HEADER_READ_TIMEOUT).serve_connection(TokioIo::new(stream), service);
 
     tokio::select! {
         _ = connection => {}
         () = hang_up.notified() => {}
     }
+}
+
+/// HTTP/1 settings: headers must arrive within `header_read_timeout`, which needs a timer.
+fn http1(header_read_timeout: Duration) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    builder
 }
 
 /// Answers one request, disturbed when a fault rule says so.
@@ -157,4 +170,39 @@ async fn truncate(response: Response<Body>) -> Response<Body> {
     };
     parts.headers.remove(CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(cut))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::ErrorKind;
+
+    use super::*;
+
+    /// Waits until the server closes the connection (or answers), reading what it sent.
+    async fn closed_or_answered(client: &TcpStream) -> std::io::Result<usize> {
+        loop {
+            client.readable().await?;
+            match client.try_read(&mut [0; 64]) {
+                Err(e) if e.kind() == ErrorKind::WouldBlock => continue,
+                read => return read,
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_is_closed_when_no_headers_arrive() -> std::io::Result<()> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let client = TcpStream::connect(listener.local_addr()?).await?;
+        let (stream, _) = listener.accept().await?;
+        let answer = service_fn(|_| async { Ok::<_, Infallible>(Response::new(Body::empty())) });
+        let short = http1(Duration::from_millis(50));
+        tokio::spawn(short.serve_connection(TokioIo::new(stream), answer));
+
+        // A bound far above the timeout, so that a connection held open fails the test.
+        let bound = Duration::from_secs(10);
+        let read = tokio::time::timeout(bound, closed_or_answered(&client)).await;
+
+        assert!(matches!(read, Ok(Ok(_))), "{read:?}");
+        Ok(())
+    }
 }
