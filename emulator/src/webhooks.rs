@@ -6,6 +6,7 @@
 //! http; any other callback URL is skipped without a word. They leave in order, one at a time,
 //! from a queue that the hub handler fills before it answers.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use base64::Engine;
@@ -154,10 +155,13 @@ pub(crate) fn sign(key: &[u8], body: &[u8]) -> String {
 
 /// Sends queued notifications one after another until the emulator stops.
 async fn deliver_all(mut receiver: mpsc::UnboundedReceiver<DeliveryBox>) {
-    // No proxy (a proxy from the environment could send events off the machine) and no
-    // redirects (a receiver could point elsewhere): deliveries stay on loopback.
+    // No proxy (a proxy from the environment could send events off the machine), no
+    // redirects (a receiver could point elsewhere) and `localhost` resolved here rather than
+    // by the system, whose hosts file could name any address: deliveries stay on loopback.
+    // Port 0 keeps each callback URL's own port.
     let client = reqwest::Client::builder()
         .no_proxy()
+        .resolve("localhost", SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))
         .build();

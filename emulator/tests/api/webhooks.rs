@@ -188,3 +188,26 @@ async fn without_a_signature_key_there_is_no_signature_header() -> TestResult {
     assert_eq!(message["message"]["events"][0]["objectType"], "userStory");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_localhost_callback_is_delivered_to_127_0_0_1() -> TestResult {
+    let harness = Harness::start().await?;
+    let (callback, mut received) = receiver().await?;
+    let callback = callback.replace("127.0.0.1", "localhost");
+    let instance = harness.rally_with_events(&callback, None).await?;
+    let auth = harness.hub_auth(instance["token"].as_str().unwrap_or_default());
+
+    harness
+        .call_as(
+            &auth,
+            Method::POST,
+            "/hubs/general/userStory",
+            Some(json!({"Name": "Story"})),
+        )
+        .await?;
+
+    let delivery = next(&mut received).await?;
+    let message: Value = serde_json::from_slice(&delivery.body)?;
+    assert_eq!(message["message"]["instanceId"], instance["id"]);
+    Ok(())
+}
