@@ -370,3 +370,43 @@ async fn another_auth_type_than_the_default_is_sent_without_oauth_entries() -> T
     assert_eq!(created.id.0, 123456);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_element_the_account_may_not_read_is_asked_for_once() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/caagilecentral")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "forbidden"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    mock_create(&server, 3).await;
+    let client = client_for(&server);
+    let request = rally_request(Configuration::new())?;
+
+    for _ in 0..3 {
+        client.instances().create(&request).await?;
+    }
+
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_passing_fault_on_the_element_is_asked_again() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{API}/elements/caagilecentral")))
+        .respond_with(ResponseTemplate::new(503))
+        .expect(2)
+        .mount(&server)
+        .await;
+    mock_create(&server, 2).await;
+    let client = client_for(&server);
+    let request = rally_request(Configuration::new())?;
+
+    for _ in 0..2 {
+        client.instances().create(&request).await?;
+    }
+
+    Ok(())
+}

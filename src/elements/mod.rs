@@ -125,6 +125,13 @@ impl<'a> Elements<'a> {
         Ok(requirements)
     }
 
+    /// Remembers that `element`'s requirements cannot be read by this account, so that later
+    /// creates are sent unchecked without asking again.
+    pub(crate) fn remember_unreadable(&self, element: &Element) {
+        let nothing_required = Arc::new(ElementRequirements::new(Vec::new()));
+        self.cache().insert(element.key_or_id(), nothing_required);
+    }
+
     fn cache_get(&self, key: &str) -> Option<Arc<ElementRequirements>> {
         self.cache().get(key).cloned()
     }

@@ -38,7 +38,9 @@ impl<'a> Instances<'a> {
     /// request is first checked against its element's
     /// [requirements](crate::Elements::requirements) (fetched once per element and cached): a
     /// missing required entry, or a missing OAuth code, fails without sending the create. If
-    /// the requirements cannot be fetched, the create is sent unchecked and the platform judges.
+    /// the requirements cannot be fetched, the create is sent unchecked and the platform judges;
+    /// when the platform refused to show them (`401`, `403`, `404`, …) the client remembers it
+    /// and does not ask again for that element.
     ///
     /// So the first create for an element may make up to two element `GET`s before the
     /// `POST` (the element, then its configuration when the element does not embed it). Each
@@ -83,6 +85,11 @@ impl<'a> Instances<'a> {
             Ok(requirements) => requirements.check(request),
             Err(error) => {
                 tracing::debug!(%error, "element requirements unavailable; create sent unchecked");
+                if is_lasting_refusal(&error) {
+                    self.client
+                        .elements()
+                        .remember_unreadable(request.element());
+                }
                 Ok(())
             }
         }
@@ -220,6 +227,16 @@ impl<'a> Instances<'a> {
         let call = Request::new(Method::DELETE, "/instances/{id}", path(id));
         self.client.send(call).await.map(drop)
     }
+}
+
+/// Whether the platform refused to show an element for a reason that asking again will not
+/// change (`401`, `403`, `404`, …), as opposed to a passing fault (`408`, `429`, `5xx`, no
+/// answer). Only a lasting refusal is remembered, so creates stop paying for a lookup that
+/// cannot succeed.
+fn is_lasting_refusal(error: &Error) -> bool {
+    error
+        .status()
+        .is_some_and(|status| (400..500).contains(&status) && !matches!(status, 408 | 429))
 }
 
 fn path(id: InstanceId) -> [String; 2] {
