@@ -21,6 +21,8 @@ pub const INSTANCE: &str = include_str!("../../tests/fixtures/rally-create-respo
 pub const CREATE_REQUEST: &str = include_str!("../../tests/fixtures/rally-create-request.json");
 /// Two documented list items with a full element, tags and user.
 pub const LIST: &str = include_str!("../../tests/fixtures/box-list-response.json");
+/// The documented configuration definitions of an element.
+pub const DEFINITIONS: &str = include_str!("../../tests/fixtures/element-configuration.json");
 /// The documented answer to an OAuth create, with provider data.
 pub const OAUTH_INSTANCE: &str = include_str!("../../tests/fixtures/dropbox-create-response.json");
 
@@ -32,7 +34,9 @@ pub const INSTANCE_ID: u64 = 123_456;
 
 /// Starts a server on 127.0.0.1 on its own thread and single-threaded runtime, so that the
 /// benchmarked client runs on the other core. It answers `GET /instances/{id}` and
-/// `POST /instances` with the fixture, and lives as long as the process.
+/// `POST /instances` with the fixture, `GET /elements/{key}` with the documented definitions
+/// (the SDK reads them once, before its first create, to check requests), and lives as long
+/// as the process.
 pub fn start_server() -> SocketAddr {
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -55,12 +59,20 @@ async fn serve(sender: std::sync::mpsc::Sender<SocketAddr>) {
         .expect("the caller waits for the address");
     let app = Router::new()
         .route("/elements/api-v2/instances/{id}", get(instance))
-        .route("/elements/api-v2/instances", post(created));
+        .route("/elements/api-v2/instances", post(created))
+        .route("/elements/api-v2/elements/{key}", get(element));
     axum::serve(listener, app).await.expect("the server runs");
 }
 
 async fn instance() -> impl IntoResponse {
     ([(CONTENT_TYPE, "application/json")], INSTANCE)
+}
+
+async fn element() -> impl IntoResponse {
+    let body = format!(
+        r#"{{"id":12345,"key":"caagilecentral","name":"Rally","configuration":{DEFINITIONS}}}"#
+    );
+    ([(CONTENT_TYPE, "application/json")], body)
 }
 
 async fn created(_body: axum::body::Bytes) -> impl IntoResponse {
