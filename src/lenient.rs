@@ -1,7 +1,11 @@
 //! Tolerant decoding for the platform's loosely typed fields: booleans that arrive as
 //! `"true"`, numbers as strings, and `null` where a list or map was expected.
 
-use serde::de::{self, Deserialize, DeserializeOwned, Deserializer};
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserialize, DeserializeOwned, Deserializer, IgnoredAny, MapAccess};
+use serde::de::{SeqAccess, Visitor};
 use serde_json::Value;
 
 /// A boolean from `true`, `"true"`, `"false"`, `1`, `0` or `null` (which reads as absent).
@@ -69,14 +73,116 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// A map from an object; `null`, an array or any other value reads as an empty map.
-pub(crate) fn object_or_empty<'de, D: Deserializer<'de>>(
+/// The entries of an object, `null` values kept as `None`; `null`, an array or any other value
+/// reads as no entries. Decoded in one pass, straight into the map: this is the largest part
+/// of every instance.
+pub(crate) fn entries_or_empty<'de, D: Deserializer<'de>>(
     d: D,
-) -> Result<serde_json::Map<String, Value>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Object(map) => map,
-        _ => serde_json::Map::new(),
-    })
+) -> Result<BTreeMap<String, Option<Value>>, D::Error> {
+    d.deserialize_any(Lenient(EntriesOrEmpty))
+}
+
+/// Non-empty text; any other value reads as absent, without building it first.
+pub(crate) fn non_empty_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    d.deserialize_any(Lenient(NonEmptyText))
+}
+
+/// What a lenient visitor makes of the shape it wants, and of everything else.
+trait Shape<'de> {
+    type Out;
+    fn nothing(&self) -> Self::Out;
+    fn text(&self, _text: &str) -> Self::Out {
+        self.nothing()
+    }
+    fn map<A: MapAccess<'de>>(&self, map: A) -> Result<Self::Out, A::Error> {
+        skip_map(map)?;
+        Ok(self.nothing())
+    }
+}
+
+struct EntriesOrEmpty;
+
+impl<'de> Shape<'de> for EntriesOrEmpty {
+    type Out = BTreeMap<String, Option<Value>>;
+
+    fn nothing(&self) -> Self::Out {
+        BTreeMap::new()
+    }
+
+    fn map<A: MapAccess<'de>>(&self, mut map: A) -> Result<Self::Out, A::Error> {
+        let mut entries = BTreeMap::new();
+        while let Some((key, value)) = map.next_entry()? {
+            entries.insert(key, value);
+        }
+        Ok(entries)
+    }
+}
+
+struct NonEmptyText;
+
+impl Shape<'_> for NonEmptyText {
+    type Out = Option<String>;
+
+    fn nothing(&self) -> Self::Out {
+        None
+    }
+
+    fn text(&self, text: &str) -> Self::Out {
+        (!text.is_empty()).then(|| text.to_owned())
+    }
+}
+
+fn skip_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// Accepts any JSON value and hands it to a [`Shape`], skipping what the shape does not want.
+struct Lenient<S>(S);
+
+impl<'de, S: Shape<'de>> Visitor<'de> for Lenient<S> {
+    type Value = S::Out;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(self.0.nothing())
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(self.0.nothing())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(self.0.nothing())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(self.0.nothing())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(self.0.nothing())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(self.0.nothing())
+    }
+
+    fn visit_str<E>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(self.0.text(text))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(self.0.nothing())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.map(map)
+    }
 }
 
 /// The text of a string, a number or a boolean.
@@ -104,6 +210,42 @@ mod tests {
         #[allow(dead_code)]
         u64,
     );
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Loose {
+        #[serde(default, deserialize_with = "entries_or_empty")]
+        entries: BTreeMap<String, Option<Value>>,
+        #[serde(default, deserialize_with = "non_empty_text")]
+        text: Option<String>,
+    }
+
+    fn loose(json: &str) -> Loose {
+        serde_json::from_str(json).expect("any JSON value decodes")
+    }
+
+    #[test]
+    fn entries_keep_an_object_and_read_anything_else_as_empty() {
+        let object = loose(r#"{"entries": {"a": "1", "b": null, "c": true}}"#);
+
+        assert_eq!(object.entries.len(), 3);
+        assert_eq!(object.entries.get("b"), Some(&None));
+        for other in ["[]", "[1, {}]", "null", "\"x\"", "5", "false"] {
+            let odd = loose(&format!(r#"{{"entries": {other}}}"#));
+            assert!(odd.entries.is_empty(), "{other}");
+        }
+    }
+
+    #[test]
+    fn text_is_kept_only_when_it_is_non_empty_text() {
+        assert_eq!(
+            loose(r#"{"text": "a/b+c="}"#).text.as_deref(),
+            Some("a/b+c=")
+        );
+        for other in ["\"\"", "{}", "{\"x\": [1]}", "[\"t\"]", "null", "7", "true"] {
+            let odd = loose(&format!(r#"{{"text": {other}}}"#));
+            assert_eq!(odd.text, None, "{other}");
+        }
+    }
 
     #[test]
     fn number_errors_name_the_type_found_but_never_the_value() {

@@ -133,10 +133,7 @@ impl fmt::Debug for Instance {
 
 /// The token when it is text; `{}` or any other value reads as no token.
 fn token_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<InstanceToken>, D::Error> {
-    Ok(match Option::<Value>::deserialize(d)? {
-        Some(Value::String(token)) if !token.is_empty() => Some(InstanceToken::new(token)),
-        _ => None,
-    })
+    Ok(lenient::non_empty_text(d)?.map(InstanceToken::new))
 }
 
 /// A tag, which the platform returns as a string or, in older answers, as `{id, name}`.
@@ -203,18 +200,8 @@ pub struct InstanceUser {
 #[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct InstanceConfiguration(
-    #[serde(deserialize_with = "configuration_entries")] BTreeMap<String, Option<Value>>,
+    #[serde(deserialize_with = "lenient::entries_or_empty")] BTreeMap<String, Option<Value>>,
 );
-
-fn configuration_entries<'de, D>(d: D) -> Result<BTreeMap<String, Option<Value>>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let entries = lenient::object_or_empty(d)?.into_iter();
-    Ok(entries
-        .map(|(key, value)| (key, Some(value).filter(|v| !v.is_null())))
-        .collect())
-}
 
 impl InstanceConfiguration {
     /// The raw value of a key: `None` when absent, `Some(None)` when `null`.
