@@ -93,7 +93,8 @@ fn stream_all(source: &str) {
     let count = runtime.block_on(count_all(&client));
     let elapsed = started.elapsed();
     println!(
-        "stream ({source}): {count} items in {elapsed:?}, {:.0} items/s, peak resident {} kB (at start {start_peak} kB)",
+        "stream ({source}): {count} items in {elapsed:?}, {:.0} items/s, \
+         peak resident {} kB (at start {start_peak} kB)",
         count as f64 / elapsed.as_secs_f64(),
         peak_kb(),
     );

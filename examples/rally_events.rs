@@ -87,9 +87,11 @@ fn rally_request(
     Ok(request)
 }
 
+/// The receiver's callback URL, and the notifications it takes in.
+type Receiver = (open_connectors::Url, mpsc::Receiver<Delivery>);
+
 /// Starts the receiver on a free loopback port and returns its callback URL.
-async fn start_receiver() -> Result<(open_connectors::Url, mpsc::Receiver<Delivery>), Box<dyn Error>>
-{
+async fn start_receiver() -> Result<Receiver, Box<dyn Error>> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let callback = format!("http://{}/events", listener.local_addr()?).parse()?;
     let (sender, receiver) = mpsc::channel(16);

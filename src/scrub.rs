@@ -243,7 +243,11 @@ mod tests {
 
     #[test]
     fn excerpt_masks_secret_fields_and_tokens() {
-        let body = br#"{"token":"abc","configuration":{"api.key":"k-1"},"note":"Q2hhbmdlTWVJbkFQcm9qZWN0T2ZZb3Vyc0FuZFRvbz0="}"#;
+        let body = concat!(
+            r#"{"token":"abc","configuration":{"api.key":"k-1"},"#,
+            r#""note":"Q2hhbmdlTWVJbkFQcm9qZWN0T2ZZb3Vyc0FuZFRvbz0="}"#
+        )
+        .as_bytes();
 
         let excerpt = excerpt(body);
 

@@ -503,7 +503,10 @@ async fn platform_calls_never_carry_the_element_part() -> TestResult {
 #[tokio::test]
 async fn an_instance_gives_its_token_to_the_hub_client() -> TestResult {
     let server = MockServer::start().await;
-    let expected = "User user+Secret/1=, Organization org/Secret+2=, Element Q2hhbmdlTWVJbkFQcm9qZWN0T2ZZb3Vyc0FuZFRvbz0=";
+    let expected = concat!(
+        "User user+Secret/1=, Organization org/Secret+2=, ",
+        "Element Q2hhbmdlTWVJbkFQcm9qZWN0T2ZZb3Vyc0FuZFRvbz0="
+    );
     Mock::given(method("GET"))
         .and(path("/elements/api-v2/hubs/general/ping"))
         .and(ExactAuthorization(expected))

@@ -230,7 +230,10 @@ async fn update_puts_the_whole_request_body() -> TestResult {
     let expected = json!({
         "element": {"key": "caagilecentral"},
         "name": "renamed",
-        "configuration": {"api.key": "rally-api-key-placeholder", "event.notification.enabled": false},
+        "configuration": {
+            "api.key": "rally-api-key-placeholder",
+            "event.notification.enabled": false
+        },
         "tags": ["rally", "production"]
     });
     Mock::given(method("PUT"))

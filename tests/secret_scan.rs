@@ -92,7 +92,8 @@ fn new_instance(name: &str) -> NewInstance {
 fn instance_body(id: u64) -> String {
     format!(
         r#"{{"id":{id},"name":"scan","token":"{TOKEN}","configuration":{{"api.key":"{API_KEY}",
-        "event.notification.signature.key":"{SIGNATURE_KEY}","oauth.api.secret":"{OAUTH_SECRET}"}}}}"#
+        "event.notification.signature.key":"{SIGNATURE_KEY}",
+        "oauth.api.secret":"{OAUTH_SECRET}"}}}}"#
     )
 }
 

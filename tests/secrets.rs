@@ -257,7 +257,8 @@ async fn transport_errors_deadlines_and_invalid_input() -> TestResult {
 async fn echoing_server() -> MockServer {
     let echo = |provider: &str| {
         format!(
-            r#"{{"requestId":"r1","message":"key {API_KEY} refused","providerMessage":"{provider}"}}"#
+            r#"{{"requestId":"r1","message":"key {API_KEY} refused",
+                "providerMessage":"{provider}"}}"#
         )
     };
     let server = MockServer::start().await;

@@ -18,7 +18,8 @@ use crate::configuration::{Configuration, EventVendorType};
 /// use open_connectors::{DatesConfiguration, PollerConfiguration, ResourcePoller};
 ///
 /// let url = "/hubs/general/defects?where=LastUpdateDate>='${gmtDate:yyyy-MM-dd'T'HH:mm:ss'Z'}'";
-/// let dates = DatesConfiguration::new().updated("LastUpdateDate", "yyyy-MM-dd'T'HH:mm:ss'Z'", "GMT");
+/// let dates = DatesConfiguration::new()
+///     .updated("LastUpdateDate", "yyyy-MM-dd'T'HH:mm:ss'Z'", "GMT");
 /// let poller = PollerConfiguration::new()
 ///     .resource("defects", ResourcePoller::new(url, "ObjectID").dates(dates));
 ///

@@ -368,8 +368,7 @@ mod tests {
     }
 
     #[test]
-    fn the_authorization_url_prints_without_its_query() -> std::result::Result<(), serde_json::Error>
-    {
+    fn the_authorization_url_prints_without_its_query() -> serde_json::Result<()> {
         let json = r#"{"oauthUrl":"https://vendor.example/auth?client_id=key-1&state=s-2"}"#;
 
         let url: OAuthUrl = serde_json::from_str(json)?;

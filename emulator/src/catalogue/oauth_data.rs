@@ -59,7 +59,8 @@ pub(super) fn dropbox() -> ElementDef {
             ),
             (
                 "configDescription",
-                "If you do not have a Dropbox account, you can create one at <a href=\"https://www.dropbox.com\" target=\"_blank\">Dropbox Signup</a>",
+                "If you do not have a Dropbox account, you can create one at \
+                 <a href=\"https://www.dropbox.com\" target=\"_blank\">Dropbox Signup</a>",
             ),
             ("signupURL", "https://www.dropbox.com"),
         ],

@@ -168,7 +168,11 @@ mod tests {
 
     #[test]
     fn reads_the_documented_rally_body() {
-        let body = br#"{"element":{"key":"caagilecentral"},"configuration":{"api.key":"k"},"name":"instance1"}"#;
+        let body = concat!(
+            r#"{"element":{"key":"caagilecentral"},"#,
+            r#""configuration":{"api.key":"k"},"name":"instance1"}"#
+        )
+        .as_bytes();
 
         let parsed = InstanceBody::parse(body).expect("a valid body");
 

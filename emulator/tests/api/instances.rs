@@ -221,7 +221,9 @@ async fn a_body_without_element_is_400() -> TestResult {
 async fn an_unknown_element_in_the_body_is_400_and_an_empty_name_too() -> TestResult {
     let harness = Harness::start().await?;
     let unknown = json!({"element": {"key": "nope"}, "name": "n"});
-    let unnamed = json!({"element": {"key": "caagilecentral"}, "name": " ", "configuration": {"api.key": "k"}});
+    let unnamed = json!({
+        "element": {"key": "caagilecentral"}, "name": " ", "configuration": {"api.key": "k"}
+    });
 
     let unknown = harness
         .call(Method::POST, "/instances", Some(unknown))

@@ -23,9 +23,8 @@ impl Harness {
         element: &str,
         extra: &str,
     ) -> Result<HashMap<String, String>, Box<dyn Error>> {
-        let path = format!(
-            "/elements/{element}/oauth/url?apiKey=key&apiSecret=secret&callbackUrl={CALLBACK}{extra}"
-        );
+        let query = format!("apiKey=key&apiSecret=secret&callbackUrl={CALLBACK}{extra}");
+        let path = format!("/elements/{element}/oauth/url?{query}");
         let answer: Value = self.get(&path).await?.json().await?;
         let consent = answer["oauthUrl"].as_str().ok_or("no oauthUrl")?;
         self.follow(consent).await
@@ -216,8 +215,10 @@ async fn external_authentication_needs_no_code() -> TestResult {
         "element": {"key": "box"},
         "name": "external",
         "externalAuthentication": "initial",
-        "configuration": {"oauth.api.key": "k", "oauth.api.secret": "s", "oauth.callback.url": CALLBACK,
-            "oauth.user.refresh_token": "refresh"},
+        "configuration": {
+            "oauth.api.key": "k", "oauth.api.secret": "s", "oauth.callback.url": CALLBACK,
+            "oauth.user.refresh_token": "refresh"
+        },
     });
 
     let response = harness.call(Method::POST, "/instances", Some(body)).await?;
@@ -243,9 +244,14 @@ async fn oauth1_runs_request_token_consent_and_create() -> TestResult {
     let redirect = harness.consent("xero", &extra).await?;
     let body = json!({
         "element": {"key": "xero"}, "name": "books",
-        "configuration": {"oauth.api.key": "k", "oauth.api.secret": "s", "oauth.callback.url": CALLBACK},
-        "providerData": {"oauth_token": redirect["oauth_token"], "oauth_verifier": redirect["oauth_verifier"],
-            "secret": token["secret"]},
+        "configuration": {
+            "oauth.api.key": "k", "oauth.api.secret": "s", "oauth.callback.url": CALLBACK
+        },
+        "providerData": {
+            "oauth_token": redirect["oauth_token"],
+            "oauth_verifier": redirect["oauth_verifier"],
+            "secret": token["secret"]
+        },
     });
     let created = harness
         .call(Method::POST, "/instances", Some(body.clone()))
