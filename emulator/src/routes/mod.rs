@@ -21,8 +21,8 @@ pub(crate) const API_ROOT: &str = "/elements/api-v2";
 
 // TODO: the instance routes without an id (`/instances/configuration`, `/instances/enabled`,
 // ...), which pick the instance by its Element token, are not served; callers must use the
-// forms with an id. Instance events, transformations and object definitions are not served
-// either.
+// forms with an id, the only ones the SDK sends. Instance events, transformations and object
+// definitions are not served either, because the SDK has no calls for them yet.
 
 /// The whole application: platform routes (User and Organization), hub routes (plus an
 /// Element token) and the emulator's own OAuth consent page (no credentials, like a vendor's).
