@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use reqwest::header::HeaderValue;
+use crate::transport::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 

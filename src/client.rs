@@ -15,7 +15,7 @@ use crate::error::{Error, InvalidInput, Result};
 use crate::instances::Instances;
 use crate::retry::RetryPolicy;
 use crate::scrub::Redactor;
-use crate::transport::{CallOptions, Request, Response, Transport};
+use crate::transport::{CallOptions, Request, Response, Transport, default_http_client};
 
 /// The path every platform and hub call sits under.
 pub const API_PATH: &str = "/elements/api-v2";
@@ -316,7 +316,10 @@ impl ClientBuilder {
         let authorization = credentials.platform_header()?;
         let http = match self.http {
             Some(http) => http,
-            None => default_http(self.connect_timeout, is_loopback(&base))?,
+            None => default_http_client(
+                self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                is_loopback(&base),
+            )?,
         };
         let options = CallOptions {
             retry: self.retry.unwrap_or_default(),
@@ -371,34 +374,6 @@ fn printable_url(raw: &str) -> String {
     url.set_query(None);
     url.set_fragment(None);
     url.to_string()
-}
-
-/// A reqwest client with rustls, certificate checks on, and redirects followed only within the
-/// same origin, so the `Authorization` header can never be sent to another host. A loopback
-/// base URL skips any proxy from the environment: a proxy elsewhere cannot reach it, and the
-/// secrets must not pass through one.
-fn default_http(connect_timeout: Option<Duration>, loopback: bool) -> Result<reqwest::Client> {
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
-        let same_origin = attempt
-            .previous()
-            .first()
-            .is_some_and(|first| first.origin() == attempt.url().origin());
-        if same_origin && attempt.previous().len() < 5 {
-            attempt.follow()
-        } else {
-            attempt.stop()
-        }
-    });
-    let builder = reqwest::Client::builder()
-        .connect_timeout(connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
-        .redirect(policy)
-        .user_agent(concat!("open-connectors-rust/", env!("CARGO_PKG_VERSION")));
-    let builder = if loopback {
-        builder.no_proxy()
-    } else {
-        builder
-    };
-    builder.build().map_err(Error::transport)
 }
 
 /// Parses the base URL and makes its path end in exactly `/elements/api-v2`.

@@ -5,12 +5,16 @@ use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use url::Url;
+
+/// The HTTP types the rest of the crate names, so that only this module depends on reqwest.
+pub(crate) use reqwest::Method;
+pub(crate) use reqwest::header::HeaderValue;
 
 use crate::error::{ApiError, ApiErrorKind, DecodeError, Error, InvalidInput, Result};
 use crate::retry::{Budget, Idempotency, RetryPolicy, Step, next_step, parse_retry_after};
@@ -133,6 +137,37 @@ impl Request {
         self.authorization = Some(value);
         self
     }
+}
+
+/// A reqwest client with rustls, certificate checks on, and redirects followed only within the
+/// same origin, so the `Authorization` header can never be sent to another host. A loopback
+/// base URL skips any proxy from the environment: a proxy elsewhere cannot reach it, and the
+/// secrets must not pass through one.
+pub(crate) fn default_http_client(
+    connect_timeout: Duration,
+    loopback: bool,
+) -> Result<reqwest::Client> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if same_origin && attempt.previous().len() < 5 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    });
+    let builder = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        .redirect(policy)
+        .user_agent(concat!("open-connectors-rust/", env!("CARGO_PKG_VERSION")));
+    let builder = if loopback {
+        builder.no_proxy()
+    } else {
+        builder
+    };
+    builder.build().map_err(Error::transport)
 }
 
 /// An answer with a success status, its body read in full.

@@ -7,8 +7,8 @@ mod requirements;
 
 use std::sync::{Arc, PoisonError};
 
+use crate::transport::Method;
 use futures_core::Stream;
-use reqwest::Method;
 
 pub use model::{ConfigDefinition, ConfigType, ElementMetadata, EventsMetadata};
 pub use requirements::{ElementRequirements, OAuthVersion};

@@ -1,6 +1,6 @@
 //! The element API's OAuth endpoints.
 
-use reqwest::Method;
+use crate::transport::Method;
 
 use super::{Elements, path};
 use crate::element::Element;

@@ -10,9 +10,10 @@ mod query;
 
 use std::fmt;
 
+use crate::scrub::MASK;
+use crate::transport::HeaderValue;
+use crate::transport::Method;
 use futures_core::Stream;
-use reqwest::Method;
-use reqwest::header::HeaderValue;
 use secrecy::SecretString;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -318,7 +319,7 @@ impl fmt::Debug for HubClient {
         f.debug_struct("HubClient")
             .field("hub", &self.hub)
             .field("base_url", &self.client.base_url().as_str())
-            .field("authorization", &"<redacted>")
+            .field("authorization", &MASK)
             .finish()
     }
 }

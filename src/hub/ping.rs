@@ -1,6 +1,6 @@
 //! `GET /hubs/{hub}/ping`: is the instance reachable, and if not, whose fault is it?
 
-use reqwest::Method;
+use crate::transport::Method;
 
 use super::{HubClient, instance_id};
 use crate::error::{Error, Result};

@@ -1,7 +1,7 @@
 //! The rest of an instance's life: configuration entries, enabling and disabling, trace
 //! logging, and creating through the element's own path.
 
-use reqwest::Method;
+use crate::transport::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 

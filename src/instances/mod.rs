@@ -5,8 +5,8 @@ mod lifecycle;
 mod model;
 mod request;
 
+use crate::transport::Method;
 use futures_core::Stream;
-use reqwest::Method;
 
 pub use config_entry::{ConfigEntry, ConfigEntryId};
 pub use model::{Instance, InstanceConfiguration, InstanceId, InstanceUser, Tag};
